@@ -1,0 +1,56 @@
+/**
+ * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of Kafka's RecordBatch v2.
+ * Slicing-by-8 over precomputed tables: eight bytes per step on the hot path.
+ *
+ * @example
+ * ```ts
+ * crc32c(new TextEncoder().encode("123456789")); // 0xe3069283
+ * ```
+ * @module
+ */
+
+const POLY = 0x82f63b78;
+const TABLES: Uint32Array[] = (() => {
+  const t = Array.from({ length: 8 }, () => new Uint32Array(256));
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
+    t[0]![n] = c >>> 0;
+  }
+  for (let n = 0; n < 256; n++) {
+    let c = t[0]![n]!;
+    for (let k = 1; k < 8; k++) {
+      c = t[0]![c & 0xff]! ^ (c >>> 8);
+      t[k]![n] = c >>> 0;
+    }
+  }
+  return t;
+})();
+
+/**
+ * The CRC-32C of `bytes[start, end)`, as an unsigned 32-bit number. Pass a previous result as
+ * `seed` to continue a checksum over several pieces.
+ *
+ * @example
+ * ```ts
+ * const whole = crc32c(bytes);
+ * const pieces = crc32c(bytes, 4, bytes.length, crc32c(bytes, 0, 4));
+ * // whole === pieces
+ * ```
+ */
+export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, seed = 0): number {
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES as [
+    Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array,
+  ];
+  let crc = ~seed >>> 0;
+  let i = start;
+  const fast = end - ((end - i) & 7);
+  while (i < fast) {
+    const a = (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) ^ crc;
+    crc = t7[a & 0xff]! ^ t6[(a >>> 8) & 0xff]! ^ t5[(a >>> 16) & 0xff]! ^ t4[a >>> 24]! ^
+      t3[bytes[i + 4]!]! ^ t2[bytes[i + 5]!]! ^ t1[bytes[i + 6]!]! ^ t0[bytes[i + 7]!]!;
+    i += 8;
+  }
+  while (i < end) crc = t0[(crc ^ bytes[i++]!) & 0xff]! ^ (crc >>> 8);
+  return ~crc >>> 0;
+}
