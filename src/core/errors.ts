@@ -53,6 +53,7 @@ export const ERROR_CODES = {
   UNKNOWN_LEADER_EPOCH: { kafkaCode: 75, retriable: true },
   UNSUPPORTED_COMPRESSION_TYPE: { kafkaCode: 76, retriable: false },
   OFFSET_NOT_AVAILABLE: { kafkaCode: 78, retriable: true },
+  TOPIC_DELETION_DISABLED: { kafkaCode: 73, retriable: false },
   FENCED_LEADER_EPOCH: { kafkaCode: 74, retriable: true },
   GROUP_ID_NOT_FOUND: { kafkaCode: 69, retriable: false },
   NON_EMPTY_GROUP: { kafkaCode: 68, retriable: false },
