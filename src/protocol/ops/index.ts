@@ -1,0 +1,121 @@
+/**
+ * The registry of ops: each op name with the decoder that validates its request, so a server can
+ * dispatch, plus the names reserved for the consumer-group ops that a later version adds.
+ *
+ * @example
+ * ```ts
+ * import { decodeRequest } from "./ops/index.ts";
+ * const request = decodeRequest(decodeFrame(message));
+ * switch (request.op) { case "fetch": return fetch(request); ... }
+ * ```
+ * @module
+ */
+import { EdgelogError } from "../../core/errors.ts";
+import { decodeEnvelope } from "../envelope.ts";
+import { decodeAlterConfigsRequest } from "./alter-configs.ts";
+import { decodeCreatePartitionsRequest } from "./create-partitions.ts";
+import { decodeCreateTopicsRequest } from "./create-topics.ts";
+import { decodeCreditRequest } from "./credit.ts";
+import { decodeDeleteRecordsRequest } from "./delete-records.ts";
+import { decodeDeleteTopicsRequest } from "./delete-topics.ts";
+import { decodeDescribeConfigsRequest } from "./describe-configs.ts";
+import { decodeFetchRequest } from "./fetch.ts";
+import { decodeHelloRequest } from "./hello.ts";
+import { decodeListOffsetsRequest } from "./list-offsets.ts";
+import { decodeMetadataRequest } from "./metadata.ts";
+import { decodeProduceRequest } from "./produce.ts";
+import { decodeSubscribeRequest } from "./subscribe.ts";
+import { decodeUnsubscribeRequest } from "./unsubscribe.ts";
+
+/** Each op's request decoder, by op name. */
+export const OP_DECODERS = Object.freeze({
+  hello: decodeHelloRequest,
+  metadata: decodeMetadataRequest,
+  createTopics: decodeCreateTopicsRequest,
+  deleteTopics: decodeDeleteTopicsRequest,
+  createPartitions: decodeCreatePartitionsRequest,
+  describeConfigs: decodeDescribeConfigsRequest,
+  alterConfigs: decodeAlterConfigsRequest,
+  produce: decodeProduceRequest,
+  fetch: decodeFetchRequest,
+  listOffsets: decodeListOffsetsRequest,
+  deleteRecords: decodeDeleteRecordsRequest,
+  subscribe: decodeSubscribeRequest,
+  credit: decodeCreditRequest,
+  unsubscribe: decodeUnsubscribeRequest,
+});
+
+/** The name of an op this protocol version defines. */
+export type OpName = keyof typeof OP_DECODERS;
+
+/** Any decoded request, discriminated by `op`. */
+export type Request = ReturnType<(typeof OP_DECODERS)[OpName]>;
+
+/** The decoded request of one op. */
+export type RequestOf<K extends OpName> = Extract<Request, { op: K }>;
+
+/** Every op name, in the order of the spec. */
+export const OP_NAMES: readonly OpName[] = Object.freeze(Object.keys(OP_DECODERS) as OpName[]);
+
+/** Op names reserved for the consumer-group ops of a later version; brokers answer them as unknown ops. */
+export const PLANNED_OP_NAMES: readonly string[] = Object.freeze([
+  "joinGroup",
+  "heartbeat",
+  "leaveGroup",
+  "offsetCommit",
+  "offsetFetch",
+  "listGroups",
+  "describeGroups",
+  "deleteGroups",
+  "resetOffsets",
+  "groupSubscribe",
+]);
+
+/**
+ * Whether `name` is an op this protocol version defines.
+ *
+ * @example
+ * ```ts
+ * isOpName("fetch");     // true
+ * isOpName("joinGroup"); // false: planned
+ * isOpName("toString");  // false
+ * ```
+ */
+export function isOpName(name: string): name is OpName {
+  return Object.hasOwn(OP_DECODERS, name);
+}
+
+/**
+ * Validates any decoded frame as a request: the envelope, then the op's own fields. Throws only
+ * `EdgelogError("INVALID_REQUEST")`: for a bad envelope, an unknown (or planned) op, or a bad field.
+ *
+ * @example
+ * ```ts
+ * decodeRequest({ id: 1, op: "unsubscribe", sub: 3 }); // { id: 1, op: "unsubscribe", sub: 3 }
+ * decodeRequest({ id: 1, op: "joinGroup" });           // throws INVALID_REQUEST: Unknown op "joinGroup" ...
+ * ```
+ */
+export function decodeRequest(frame: unknown): Request {
+  const { op } = decodeEnvelope(frame);
+  if (!isOpName(op)) {
+    const planned = PLANNED_OP_NAMES.includes(op) ? " (planned for a later version)" : "";
+    const shown = op.length > 40 ? `${op.slice(0, 40)}…` : op;
+    throw new EdgelogError("INVALID_REQUEST", `Unknown op ${JSON.stringify(shown)}${planned}`, { details: { field: "op" } });
+  }
+  return OP_DECODERS[op](frame);
+}
+
+export * from "./alter-configs.ts";
+export * from "./create-partitions.ts";
+export * from "./create-topics.ts";
+export * from "./credit.ts";
+export * from "./delete-records.ts";
+export * from "./delete-topics.ts";
+export * from "./describe-configs.ts";
+export * from "./fetch.ts";
+export * from "./hello.ts";
+export * from "./list-offsets.ts";
+export * from "./metadata.ts";
+export * from "./produce.ts";
+export * from "./subscribe.ts";
+export * from "./unsubscribe.ts";

@@ -1,0 +1,96 @@
+/**
+ * Frames the broker pushes to a subscriber without a request. A push has no `id`; its `push` field
+ * names the kind and `sub` the subscription.
+ *
+ * ```
+ * RecordsPush =>
+ *   push: "records"
+ *   sub: uint
+ *   topic: string
+ *   partition: int32
+ *   batches: bytes           one or more whole stored RecordBatch v2, concatenated
+ *   firstOffset: int64       the subscription's position: skip records of the first batch below it
+ *   nextOffset: int64        the position after these batches (last batch's last offset + 1)
+ *   highWatermark: int64
+ *   logStartOffset: int64
+ *
+ * ErrorPush =>               the subscription has ended; its id is free
+ *   push: "error"
+ *   sub: uint
+ *   error: WireError         OFFSET_OUT_OF_RANGE (retention removed the position), UNKNOWN_TOPIC_OR_PARTITION
+ *                            (topic deleted), NOT_LEADER_OR_FOLLOWER (leadership moved), KAFKA_STORAGE_ERROR
+ *   logStartOffset?: int64   with OFFSET_OUT_OF_RANGE: where the log now starts
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { errorPush, recordsPush } from "./push.ts";
+ * send(recordsPush({ sub: 1, topic: "t", partition: 0, batches, firstOffset: 5, nextOffset: 10, highWatermark: 10, logStartOffset: 0 }));
+ * send(errorPush(1, new EdgelogError("OFFSET_OUT_OF_RANGE", "Offset 3 was deleted by retention"), 40));
+ * ```
+ * @module
+ */
+import { toWireError, type WireError } from "./envelope.ts";
+import { isPlainMap } from "./fields.ts";
+
+/** Records pushed to a subscription. */
+export interface RecordsPush {
+  push: "records";
+  sub: number;
+  topic: string;
+  partition: number;
+  batches: Uint8Array;
+  firstOffset: number;
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+/** The end of a subscription by the broker, with the reason. */
+export interface ErrorPush {
+  push: "error";
+  sub: number;
+  error: WireError;
+  logStartOffset?: number;
+}
+
+/** Any frame the broker sends without a request. */
+export type PushFrame = RecordsPush | ErrorPush;
+
+/**
+ * Builds a records push.
+ *
+ * @example
+ * ```ts
+ * recordsPush({ sub, topic, partition, batches, firstOffset, nextOffset, highWatermark, logStartOffset });
+ * ```
+ */
+export function recordsPush(body: Omit<RecordsPush, "push">): RecordsPush {
+  return { push: "records", ...body };
+}
+
+/**
+ * Builds the push that ends a subscription with an error; `logStartOffset` goes with OFFSET_OUT_OF_RANGE.
+ *
+ * @example
+ * ```ts
+ * errorPush(1, new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", "Topic orders was deleted"));
+ * ```
+ */
+export function errorPush(sub: number, error: unknown, logStartOffset?: number): ErrorPush {
+  const frame: ErrorPush = { push: "error", sub, error: toWireError(error) };
+  if (logStartOffset !== undefined) frame.logStartOffset = logStartOffset;
+  return frame;
+}
+
+/**
+ * Whether a received frame is a push rather than a reply: it is a map with a string `push` field.
+ *
+ * @example
+ * ```ts
+ * if (isPushFrame(frame)) routeToSubscription(frame); else resolvePending(frame);
+ * ```
+ */
+export function isPushFrame(frame: unknown): boolean {
+  return isPlainMap(frame) && Object.hasOwn(frame, "push") && typeof frame["push"] === "string";
+}
