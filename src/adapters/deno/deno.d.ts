@@ -52,3 +52,45 @@ declare namespace Deno {
     class NotADirectory extends Error {}
   }
 }
+
+/**
+ * The parts of `Deno.serve` and `Deno.upgradeWebSocket` the Deno serve adapter (`serve.ts`) uses.
+ *
+ * @example
+ * ```ts
+ * const server = Deno.serve({ port: 0, onListen() {} }, () => new Response("ok"));
+ * ```
+ */
+declare namespace Deno {
+  /** Versions of the running Deno, e.g. `{ deno: "2.9.6" }`. */
+  const version: { readonly deno: string };
+  interface NetAddr {
+    transport: "tcp" | "udp";
+    hostname: string;
+    port: number;
+  }
+  interface ServeHandlerInfo {
+    /** Read it before upgrading: once the request is upgraded it throws. */
+    readonly remoteAddr: NetAddr;
+  }
+  interface ServeOptions {
+    hostname?: string;
+    port?: number;
+    /** PEM certificate chain; with `key`, serves https. */
+    cert?: string;
+    key?: string;
+    /** Without it Deno prints "Listening on ..." to stdout. */
+    onListen?(addr: NetAddr): void;
+  }
+  interface HttpServer {
+    readonly addr: NetAddr;
+    /** Stops accepting and resolves once in-flight HTTP requests are answered. */
+    shutdown(): Promise<void>;
+  }
+  function serve(options: ServeOptions, handler: (request: Request, info: ServeHandlerInfo) => Response | Promise<Response>): HttpServer;
+  interface UpgradeWebSocketOptions {
+    /** Seconds between pings; a connection that answers none within it is closed. 0 disables. */
+    idleTimeout?: number;
+  }
+  function upgradeWebSocket(request: Request, options?: UpgradeWebSocketOptions): { socket: WebSocket; response: Response };
+}
