@@ -93,6 +93,7 @@ export const BROKER_CONFIG_KEYS: readonly ConfigKey[] = [
   k("ssl.key.location", "string", null, "PEM private key of ssl.certificate.location (edgelog's key, librdkafka's name)"),
   k("edgelog.max.partitions", "int", "100000", "The most partitions this broker holds, over all topics", { min: 1 }),
   k("edgelog.max.subscriptions.per.connection", "int", "1000", "The most subscriptions one WebSocket connection may hold", { min: 1 }),
+  k("edgelog.max.in.flight.requests.per.connection", "int", "1000", "The most requests one WebSocket connection may have unanswered", { min: 1 }),
   k("edgelog.websocket.ping.interval.ms", "long", "30000", "How often the broker pings an idle WebSocket; 0 never", { min: 0 }),
 ];
 

@@ -110,6 +110,8 @@ export interface BrokerConfig {
   maxPartitions: number;
   /** `edgelog.max.subscriptions.per.connection`. */
   maxSubscriptionsPerConnection: number;
+  /** `edgelog.max.in.flight.requests.per.connection`. */
+  maxInFlightRequestsPerConnection: number;
   /** `edgelog.websocket.ping.interval.ms`. */
   websocketPingIntervalMs: number;
   /** Every entry given (overrides applied), known or not, as strings. */
@@ -218,6 +220,7 @@ export function parseBrokerConfig(
     sslKeyLocation: emptyToNull(get<string | null>("ssl.key.location")),
     maxPartitions: get("edgelog.max.partitions"),
     maxSubscriptionsPerConnection: get("edgelog.max.subscriptions.per.connection"),
+    maxInFlightRequestsPerConnection: get("edgelog.max.in.flight.requests.per.connection"),
     websocketPingIntervalMs: get("edgelog.websocket.ping.interval.ms"),
     raw,
   };

@@ -1,0 +1,203 @@
+/**
+ * The runtime-agnostic broker: opens the logs and the topic registry, serves HTTP through a Hono
+ * app, and runs one {@link Session} per WebSocket connection that a runtime adapter hands it.
+ *
+ * Runtime adapters (Node, Bun, Deno) route WebSocket upgrades on "/" to {@link Broker.openSession}
+ * (with `maxPayload` = {@link Broker.maxFrameBytes}) and everything else to `broker.app.fetch`.
+ *
+ * @example
+ * ```ts
+ * const broker = await createBroker({ fs: nodeFileSystem(), config });
+ * const handlers = broker.openSession({ send, bufferedAmount, close }, { remoteAddress });
+ * // ... socket events → handlers.onMessage / onDrain / onClose
+ * await broker.close();
+ * ```
+ * @module
+ */
+import { Hono } from "hono";
+import { brokerLogDefaults, type BrokerConfig } from "../core/config/broker-config.ts";
+import { EdgelogError } from "../core/errors.ts";
+import { openLogManager, type LogManager } from "../core/log/log-manager.ts";
+import { systemClock, type Clock } from "../core/ports/clock.ts";
+import type { FileSystem } from "../core/ports/file-system.ts";
+import { openTopicRegistry, type TopicRegistry } from "../core/topic/topic-registry.ts";
+import { errorFrame } from "../protocol/envelope.ts";
+import { encodeFrame } from "../protocol/frame-codec.ts";
+import { registerAdminRoutes } from "./admin-routes.ts";
+import { connectionLimits } from "./broker-limits.ts";
+import { BrokerContext, type BrokerLogger } from "./broker-context.ts";
+import { loadClusterId } from "./cluster-id.ts";
+import { registerHttpRoutes } from "./http-routes.ts";
+import { BrokerMetrics } from "./metrics.ts";
+import { localReplicaWaiter, type ReplicaWaiter } from "./replica-waiter.ts";
+import { Session } from "./session.ts";
+import { CLOSE_CODES, type SessionHandlers, type SessionSocket } from "./session-socket.ts";
+
+/**
+ * A running broker, as runtime adapters and the CLI use it.
+ *
+ * @example
+ * ```ts
+ * Bun.serve({ fetch: (req, server) => isUpgrade(req) ? upgrade(req) : broker.app.fetch(req), websocket: {...} });
+ * ```
+ */
+export interface Broker {
+  /** HTTP routes (the adapters route WebSocket upgrades on path "/" to openSession, all else to app.fetch). */
+  readonly app: Hono;
+  readonly config: BrokerConfig;
+  /** socket.request.max.bytes, for the adapters' maxPayload options. */
+  readonly maxFrameBytes: number;
+  /** Starts serving one WebSocket connection; returns the callbacks for its events. */
+  openSession(socket: SessionSocket, info?: { remoteAddress?: string }): SessionHandlers;
+  /** Open sessions. */
+  readonly connectionCount: number;
+  /**
+   * Stops accepting sessions, waits for appends in flight, closes every session with 1001, then
+   * closes the logs (flush, checkpoints, clean shutdown marker). Later calls return the same promise.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Options of {@link createBroker}.
+ *
+ * @example
+ * ```ts
+ * const options: CreateBrokerOptions = { fs: nodeFileSystem(), config, logger: (level, m) => console.log(level, m) };
+ * ```
+ */
+export interface CreateBrokerOptions {
+  fs: FileSystem;
+  /** Default: the system clock. */
+  clock?: Clock;
+  config: BrokerConfig;
+  logger?: BrokerLogger;
+  /** The replication seam; default: a single broker ({@link localReplicaWaiter}). */
+  replicas?: ReplicaWaiter;
+}
+
+const NO_HANDLERS: SessionHandlers = Object.freeze({ onMessage() {}, onDrain() {}, onClose() {} });
+
+/**
+ * Opens the log manager (`config.logDirs`, `brokerLogDefaults(config)`) and the topic registry and
+ * returns a broker ready to serve.
+ *
+ * @example
+ * ```ts
+ * const { config } = parseBrokerConfig({ "log.dirs": "data" });
+ * const broker = await createBroker({ fs: memoryFileSystem(), clock: manualClock(), config });
+ * ```
+ */
+export async function createBroker(options: CreateBrokerOptions): Promise<Broker> {
+  const { fs, config } = options;
+  const clock = options.clock ?? systemClock();
+  const logger = options.logger ?? (() => {});
+  const defaults = brokerLogDefaults(config);
+  let topics: TopicRegistry | undefined;
+  const logs: LogManager = await openLogManager({
+    fs,
+    clock,
+    logDirs: config.logDirs,
+    defaults,
+    configFor: (topic) => (topics?.get(topic) ? topics.logConfig(topic) : defaults),
+    retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
+    checkpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
+    logger,
+  });
+  let clusterId: string;
+  try {
+    clusterId = await loadClusterId(fs, config.logDirs, config.brokerId);
+    topics = await openTopicRegistry({ fs, logs, dir: config.logDirs[0]!, brokerConfig: config });
+  } catch (error) {
+    await logs.close().catch(() => undefined);
+    throw error;
+  }
+  const context = new BrokerContext({
+    config,
+    clock,
+    logs,
+    topics,
+    metrics: new BrokerMetrics(),
+    replicas: options.replicas ?? localReplicaWaiter(config.brokerId),
+    logger,
+    clusterId,
+    limits: connectionLimits(config),
+  });
+  logger("info", `Broker ${config.brokerId} of cluster ${clusterId} serving ${topics.list().length} topic(s) from ${config.logDirs.join(", ")}`);
+  return new RunningBroker(context);
+}
+
+class RunningBroker implements Broker {
+  readonly app: Hono;
+  readonly config: BrokerConfig;
+  readonly maxFrameBytes: number;
+  private readonly sessions = new Set<Session>();
+  private nextSessionId = 1;
+  private closed: Promise<void> | undefined;
+
+  constructor(private readonly context: BrokerContext) {
+    this.config = context.config;
+    this.maxFrameBytes = context.config.socketRequestMaxBytes;
+    this.app = new Hono();
+    registerHttpRoutes(this.app, { broker: context, connections: () => this.sessions.size });
+    registerAdminRoutes(this.app, context);
+  }
+
+  get connectionCount(): number {
+    return this.sessions.size;
+  }
+
+  openSession(socket: SessionSocket, info: { remoteAddress?: string } = {}): SessionHandlers {
+    if (this.context.closing) {
+      closeQuietly(socket, CLOSE_CODES.GOING_AWAY, "Broker is shutting down");
+      return NO_HANDLERS;
+    }
+    const max = this.config.maxConnections;
+    if (this.sessions.size >= max) {
+      const error = new EdgelogError("RESOURCE_LIMIT_EXCEEDED", `The broker already serves max.connections (${max}) connections`, {
+        details: { limit: "max.connections", value: max },
+      });
+      try {
+        socket.send(encodeFrame(errorFrame(null, error), "json"));
+      } catch {
+        // The refusal is best effort.
+      }
+      closeQuietly(socket, CLOSE_CODES.TRY_AGAIN_LATER, "Too many connections");
+      this.context.logger("warn", `Refused a connection${info.remoteAddress ? ` from ${info.remoteAddress}` : ""}: max.connections (${max}) reached`);
+      return NO_HANDLERS;
+    }
+    const session = new Session({
+      id: this.nextSessionId++,
+      socket,
+      broker: this.context,
+      ...(info.remoteAddress === undefined ? {} : { remoteAddress: info.remoteAddress }),
+      onEnd: (ended) => this.sessions.delete(ended),
+    });
+    this.sessions.add(session);
+    return session.handlers();
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  private async shutdown(): Promise<void> {
+    const { context } = this;
+    context.closing = true;
+    context.logger("info", "Broker shutting down");
+    await context.appendsSettled();
+    for (const session of [...this.sessions]) session.close(CLOSE_CODES.GOING_AWAY, "Broker is shutting down");
+    await context.topics.idle().catch(() => undefined);
+    await context.logs.close();
+    context.logger("info", "Broker stopped");
+  }
+}
+
+function closeQuietly(socket: SessionSocket, code: number, reason: string): void {
+  try {
+    socket.close(code, reason);
+  } catch {
+    // Already closed.
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The handler of every op, by op name: what a session dispatches decoded requests to.
+ *
+ * @example
+ * ```ts
+ * const request = decodeRequest(frame);
+ * const reply = await HANDLERS[request.op](request as never, scope);
+ * ```
+ * @module
+ */
+import type { OpName, RequestOf } from "../../protocol/ops/index.ts";
+import { handleAlterConfigs } from "./alter-configs.ts";
+import { handleCreatePartitions } from "./create-partitions.ts";
+import { handleCreateTopics } from "./create-topics.ts";
+import { handleCredit } from "./credit.ts";
+import { handleDeleteRecords } from "./delete-records.ts";
+import { handleDeleteTopics } from "./delete-topics.ts";
+import { handleDescribeConfigs } from "./describe-configs.ts";
+import { handleFetch } from "./fetch.ts";
+import type { Handler } from "./handler.ts";
+import { handleHello } from "./hello.ts";
+import { handleListOffsets } from "./list-offsets.ts";
+import { handleMetadata } from "./metadata.ts";
+import { handleProduce } from "./produce.ts";
+import { handleSubscribe } from "./subscribe.ts";
+import { handleUnsubscribe } from "./unsubscribe.ts";
+
+/**
+ * One handler per op of the protocol; the type makes a missing op a compile error.
+ *
+ * @example
+ * ```ts
+ * const reply = await HANDLERS.metadata({ id: 1, op: "metadata", topics: null }, scope);
+ * ```
+ */
+export const HANDLERS: { readonly [K in OpName]: Handler<RequestOf<K>> } = Object.freeze({
+  hello: handleHello,
+  metadata: handleMetadata,
+  createTopics: handleCreateTopics,
+  deleteTopics: handleDeleteTopics,
+  createPartitions: handleCreatePartitions,
+  describeConfigs: handleDescribeConfigs,
+  alterConfigs: handleAlterConfigs,
+  produce: handleProduce,
+  fetch: handleFetch,
+  listOffsets: handleListOffsets,
+  deleteRecords: handleDeleteRecords,
+  subscribe: handleSubscribe,
+  credit: handleCredit,
+  unsubscribe: handleUnsubscribe,
+});
+
+export type { Handler, RequestScope } from "./handler.ts";
