@@ -1,0 +1,165 @@
+/**
+ * Kafka's time index (`.timeindex`): 12-byte entries of int64 timestamp and int32 offset relative to
+ * the segment's base offset. An entry is added, at the offset index's cadence, only when the
+ * largest timestamp seen so far grew; its offset is the last offset of the batch that carried it.
+ *
+ * @example
+ * ```ts
+ * const index = new TimeIndex(0, 873813);
+ * index.maybeAppend(1_700_000_000_000, 99);
+ * index.lookup(1_700_000_000_500); // { timestamp: 1700000000000, offset: 99 }
+ * ```
+ * @module
+ */
+import { readInt32, readInt64, writeInt32, writeInt64 } from "../record/int64.ts";
+
+/** Bytes of one time index entry. */
+export const TIME_INDEX_ENTRY_SIZE = 12;
+
+/** A timestamp and the offset it was reached at. */
+export interface TimestampOffset {
+  timestamp: number;
+  offset: number;
+}
+
+/**
+ * The time index of one segment, held in memory.
+ *
+ * @example
+ * ```ts
+ * const index = TimeIndex.fromBytes(0, 873813, await fs.readFile("t-0/00000000000000000000.timeindex"));
+ * ```
+ */
+export class TimeIndex {
+  private buffer: Uint8Array;
+  private count = 0;
+  /** Whether entries changed since the index was last written to its file. */
+  dirty = false;
+
+  /** `maxEntries` is `segment.index.bytes / 12`; a full index makes the log roll. */
+  constructor(
+    readonly baseOffset: number,
+    public maxEntries: number,
+  ) {
+    this.buffer = new Uint8Array(64 * TIME_INDEX_ENTRY_SIZE);
+  }
+
+  /** An index over the entries stored in `bytes` (copied). Call {@link check} before trusting it. */
+  static fromBytes(baseOffset: number, maxEntries: number, bytes: Uint8Array): TimeIndex {
+    const index = new TimeIndex(baseOffset, maxEntries);
+    const whole = bytes.length - (bytes.length % TIME_INDEX_ENTRY_SIZE);
+    index.buffer = new Uint8Array(Math.max(whole, 64 * TIME_INDEX_ENTRY_SIZE));
+    index.buffer.set(bytes.subarray(0, whole));
+    index.count = whole / TIME_INDEX_ENTRY_SIZE;
+    return index;
+  }
+
+  /** Number of entries. */
+  get entries(): number {
+    return this.count;
+  }
+
+  /** Whether no further regular entry fits. */
+  get isFull(): boolean {
+    return this.count >= this.maxEntries;
+  }
+
+  /** Timestamp of entry `i`. */
+  timestampAt(i: number): number {
+    return readInt64(this.buffer, i * TIME_INDEX_ENTRY_SIZE);
+  }
+
+  /** Absolute offset of entry `i`. */
+  offsetAt(i: number): number {
+    return this.baseOffset + readInt32(this.buffer, i * TIME_INDEX_ENTRY_SIZE + 8);
+  }
+
+  /** The last entry, or `(-1, baseOffset)` when there is none. */
+  lastEntry(): TimestampOffset {
+    if (this.count === 0) return { timestamp: -1, offset: this.baseOffset };
+    return { timestamp: this.timestampAt(this.count - 1), offset: this.offsetAt(this.count - 1) };
+  }
+
+  /**
+   * Adds `(timestamp, offset)` when `timestamp` is larger than the last entry's. A full index takes
+   * no regular entry; `final` (the entry written when a segment closes) is taken regardless.
+   */
+  maybeAppend(timestamp: number, offset: number, final = false): void {
+    if (timestamp < 0) return;
+    if (this.count > 0) {
+      const last = this.lastEntry();
+      if (timestamp <= last.timestamp || offset <= last.offset) return;
+    }
+    if (!final && this.count >= this.maxEntries) return;
+    const relative = offset - this.baseOffset;
+    if (!(relative >= 0 && relative <= 0x7fff_ffff)) throw new RangeError(`Time index offset ${offset} is outside segment ${this.baseOffset}`);
+    const at = this.count * TIME_INDEX_ENTRY_SIZE;
+    if (at + TIME_INDEX_ENTRY_SIZE > this.buffer.length) {
+      const grown = new Uint8Array(this.buffer.length * 2);
+      grown.set(this.buffer);
+      this.buffer = grown;
+    }
+    writeInt64(this.buffer, at, timestamp);
+    writeInt32(this.buffer, at + 8, relative);
+    this.count++;
+    this.dirty = true;
+  }
+
+  /** The entry with the largest timestamp ≤ `target`, or `(-1, baseOffset)` when none is. */
+  lookup(target: number): TimestampOffset {
+    let lo = 0;
+    let hi = this.count - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.timestampAt(mid) <= target) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (found < 0) return { timestamp: -1, offset: this.baseOffset };
+    return { timestamp: this.timestampAt(found), offset: this.offsetAt(found) };
+  }
+
+  /** Removes every entry whose offset is ≥ `offset`. */
+  truncateTo(offset: number): void {
+    let keep = this.count;
+    while (keep > 0 && this.offsetAt(keep - 1) >= offset) keep--;
+    if (keep < this.count) {
+      this.count = keep;
+      this.dirty = true;
+    }
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    if (this.count > 0) this.dirty = true;
+    this.count = 0;
+  }
+
+  /**
+   * Describes the first problem (timestamps or offsets not increasing, an offset past
+   * `lastOffset`, the segment's last offset), or returns undefined for a usable index.
+   */
+  check(lastOffset: number): string | undefined {
+    let lastTimestamp = -1;
+    let lastRelative = -1;
+    for (let i = 0; i < this.count; i++) {
+      const timestamp = this.timestampAt(i);
+      const relative = readInt32(this.buffer, i * TIME_INDEX_ENTRY_SIZE + 8);
+      if (timestamp <= lastTimestamp) return `time index entry ${i} has timestamp ${timestamp} after ${lastTimestamp}`;
+      if (relative < 0 || relative <= lastRelative) return `time index entry ${i} has relative offset ${relative} after ${lastRelative}`;
+      if (this.baseOffset + relative > lastOffset) return `time index entry ${i} points at offset ${this.baseOffset + relative} past ${lastOffset}`;
+      lastTimestamp = timestamp;
+      lastRelative = relative;
+    }
+    return undefined;
+  }
+
+  /** A copy of the used entries: the exact file content. */
+  toBytes(): Uint8Array {
+    return this.buffer.slice(0, this.count * TIME_INDEX_ENTRY_SIZE);
+  }
+}
