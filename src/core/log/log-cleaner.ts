@@ -6,15 +6,11 @@
  *    compaction runs when the dirty share of the cleanable bytes reaches `min.cleanable.dirty.ratio`
  *    (or when forced).
  * 2. Build an {@link OffsetMap} of key → latest offset over the dirty part.
- * 3. Recopy the cleanable segments, in groups of at most `segment.bytes`, into `.cleaned` segments:
- *    a record stays when it is the latest of its key (or its key is not in the map, or it lies past
- *    the mapped offsets). Tombstones (null values) follow KIP-534: the first compaction that keeps
- *    one stamps its batch with a delete horizon (now + `delete.retention.ms`); a compaction after
- *    the horizon drops it. Records keep their offsets, batches their base offsets; a batch whose
- *    records all stay is copied byte for byte, others are re-encoded ({@link encodeRetainedBatch}).
- *    Records without a key are kept untouched (Kafka rejects them on produce to a compacted topic;
- *    that check belongs to the broker) and control batches and batches in a codec edgelog cannot
- *    decode are copied as they are.
+ * 3. Recopy the cleanable segments, in groups of at most `segment.bytes`, into `.cleaned` segments,
+ *    batch by batch ({@link filterBatch}): a record stays when it is the latest of its key; a
+ *    tombstone also goes once its delete horizon (KIP-534) has passed; records without a key stay.
+ *    Records keep their offsets, batches their base offsets; a batch whose records all stay is
+ *    copied byte for byte.
  * 4. Swap each group in under the log's write lock (`segment-swap.ts`), then move the checkpoint.
  *
  * Reads and appends go on during steps 2 and 3; the active segment is never touched.

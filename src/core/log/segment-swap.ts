@@ -19,7 +19,7 @@
  * ```ts
  * await commitSwap(fs, "data/t-0", 0);            // 0.log.cleaned becomes 0.log.swap
  * await finishSwap(fs, "data/t-0", 0, [100, 200]); // and replaces segments 0, 100 and 200
- * await completeInterruptedSwaps(fs, "data/t-0", logger);     // on open, before listing segments
+ * await completeInterruptedSwaps(fs, "data/t-0", logger); // on open, before listing segments
  * ```
  * @module
  */

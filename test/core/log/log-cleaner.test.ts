@@ -6,7 +6,7 @@ import type { FileSystem } from "../../../src/core/ports/file-system.ts";
 import { BatchHeader } from "../../../src/core/record/batch-header.ts";
 import { decodeRecordBatches } from "../../../src/core/record/record-batch.ts";
 import { keyed, keyedGzip, latestByKey, lines, readKeyed } from "./compaction-helpers.ts";
-import { batchOf, openTestLog, segmentFiles } from "./helpers.ts";
+import { batchOf, openTestLog, segmentFiles, wrapFileSystem, wrapHandle } from "./helpers.ts";
 
 const T0 = 1_700_000_000_000;
 const DAY = 24 * 60 * 60 * 1000;
@@ -206,6 +206,64 @@ describe("LogCleaner", () => {
     await Promise.all([running, appended]);
     expect((await read).length).toBeGreaterThanOrEqual(7);
     expect(lines(await readKeyed(log)).slice(-3)).toEqual(["10:a=5", "11:k5=x", "12:a=new"]);
+    await log.close();
+  });
+
+  it("truncateTo() below the cleaner checkpoint makes the offsets after it dirty again", async () => {
+    const log = await openCompacted(memoryFileSystem(), manualClock(T0));
+    await fill(log, [keyed([["a", "1"]]), keyed([["b", "1"]]), keyed([["c", "1"]]), keyed([["a", "2"]])]);
+    await log.compact({ force: true });
+    expect(log.firstDirtyOffset).toBe(4);
+    await log.truncateTo(2);
+    expect([log.logEndOffset, log.firstDirtyOffset]).toEqual([2, 2]);
+    // Both d records lie below the old checkpoint: only a lowered one lets compaction see them.
+    await fill(log, [keyed([["d", "1"]]), keyed([["d", "2"]]), keyed([["e", "1"]])]);
+    await log.compact({ force: true });
+    expect(lines(await readKeyed(log))).toEqual(["1:b=1", "3:d=2", "4:e=1"]);
+    await log.close();
+  });
+
+  it("retention that deletes segments while a compaction runs makes it stop, keeping the data consistent", async () => {
+    const clock = manualClock(T0);
+    const log = await openTestLog(memoryFileSystem(), clock, { cleanupPolicy: ["compact", "delete"], retentionMs: 60_000 });
+    await fill(log, [keyed([["a", "1"], ["b", "1"]], T0 - 120_000), keyed([["a", "2"]], T0 - 120_000), keyed([["b", "2"]], T0), keyed([["a", "3"]], T0)]);
+    const [compacted, retained] = await Promise.all([log.compact({ force: true }), log.applyRetention()]);
+    expect(retained.deletedSegments).toBe(2);
+    expect(compacted.cleanedSegments).toBeLessThanOrEqual(4);
+    expect(lines(await readKeyed(log))).toEqual(["3:b=2", "4:a=3"]);
+    await log.compact({ force: true });
+    expect(lines(await readKeyed(log))).toEqual(["3:b=2", "4:a=3"]);
+    await log.close();
+  });
+
+  it("a read that meets a segment swapped out under it reads on from the new segments", async () => {
+    const mem = memoryFileSystem();
+    let hold: { path: string; gate: Promise<void> } | undefined;
+    const fs = wrapFileSystem(mem, (h) =>
+      wrapHandle(h, {
+        read: async (position, length) => {
+          if (hold !== undefined && h.path === hold.path) {
+            const gate = hold.gate;
+            hold = undefined;
+            await gate;
+          }
+          return h.read(position, length);
+        },
+      }),
+    );
+    // segmentBytes keeps every segment in a group of its own.
+    const log = await openCompacted(fs, manualClock(T0), { segmentBytes: 100 });
+    await fill(log, [keyed([["b", "1"], ["a", "1"]]), keyed([["a", "2"]])]);
+    await log.compact({ force: true }); // segment 0 now ends at offset 0: a gap before segment 2
+    await fill(log, [keyed([["a", "3"]])]);
+    let release!: () => void;
+    hold = { path: "data/t-0/00000000000000000000.log", gate: new Promise((resolve) => (release = resolve)) };
+    const reading = log.read(1);
+    expect(await log.compact({ force: true })).toEqual({ cleanedSegments: 1, removedRecords: 1 });
+    release();
+    const read = await reading;
+    expect(read.firstOffset).toBe(3);
+    expect(read.bytes).toEqual((await log.read(1)).bytes);
     await log.close();
   });
 
