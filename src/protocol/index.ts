@@ -38,5 +38,15 @@ export { type BatchSize, FlowCredit } from "./flow-credit.ts";
 export { decodeFrame, encodeFrame, type FrameFormat, formatOf } from "./frame-codec.ts";
 export * from "./ops/index.ts";
 export { type ProduceRecord, type RecordHeader } from "./produce-records.ts";
-export { type ErrorPush, errorPush, isPushFrame, type PushFrame, recordsPush, type RecordsPush } from "./push.ts";
+export { type ErrorPush, errorPush, isPushFrame, type PushFrame, recordsPush, type RecordsPush, type RecordViewsPush } from "./push.ts";
+export {
+  type RecordFormat,
+  readRecordFormat,
+  readValueEncoding,
+  recordView,
+  type RecordView,
+  type RecordViewData,
+  type RecordViewHeader,
+  type ValueEncoding,
+} from "./record-view.ts";
 export { negotiateVersion, PROTOCOL_VERSION, PROTOCOL_VERSIONS, selectSubprotocol, SUBPROTOCOL } from "./version.ts";

@@ -14,6 +14,9 @@
  *   highWatermark: int64
  *   logStartOffset: int64
  *
+ * RecordViewsPush =>         a subscription with format "records": the same, with `records` instead
+ *   records: [RecordView]    of `batches`: those batches' records from `firstOffset` on (record-view.ts)
+ *
  * ErrorPush =>               the subscription has ended; its id is free
  *   push: "error"
  *   sub: uint
@@ -32,8 +35,9 @@
  */
 import { toWireError, type WireError } from "./envelope.ts";
 import { isPlainMap } from "./fields.ts";
+import type { RecordView } from "./record-view.ts";
 
-/** Records pushed to a subscription. */
+/** Records pushed to a subscription with format "batches" (the default). */
 export interface RecordsPush {
   push: "records";
   sub: number;
@@ -46,6 +50,19 @@ export interface RecordsPush {
   logStartOffset: number;
 }
 
+/**
+ * Records pushed to a subscription with format "records": the fields of {@link RecordsPush}, with
+ * the records of the batches carried, from `firstOffset` on, instead of their bytes.
+ *
+ * @example
+ * ```ts
+ * const push: RecordViewsPush = recordsPush({ sub: 1, topic: "t", partition: 0, records: [], firstOffset: 0, nextOffset: 1, highWatermark: 1, logStartOffset: 0 });
+ * ```
+ */
+export interface RecordViewsPush extends Omit<RecordsPush, "batches"> {
+  records: RecordView[];
+}
+
 /** The end of a subscription by the broker, with the reason. */
 export interface ErrorPush {
   push: "error";
@@ -54,18 +71,25 @@ export interface ErrorPush {
   logStartOffset?: number;
 }
 
-/** Any frame the broker sends without a request. */
+/**
+ * Any frame the broker sends without a request to a subscription of the default format "batches".
+ * A subscription with format "records" gets {@link RecordViewsPush} in place of {@link RecordsPush}.
+ */
 export type PushFrame = RecordsPush | ErrorPush;
 
 /**
- * Builds a records push.
+ * Builds a records push, with `batches` or, for format "records", `records`.
  *
  * @example
  * ```ts
  * recordsPush({ sub, topic, partition, batches, firstOffset, nextOffset, highWatermark, logStartOffset });
+ * recordsPush({ sub, topic, partition, records, firstOffset, nextOffset, highWatermark, logStartOffset });
  * ```
  */
-export function recordsPush(body: Omit<RecordsPush, "push">): RecordsPush {
+export function recordsPush(body: Omit<RecordsPush, "push">): RecordsPush;
+export function recordsPush(body: Omit<RecordViewsPush, "push">): RecordViewsPush;
+export function recordsPush(body: Omit<RecordsPush, "push"> | Omit<RecordViewsPush, "push">): RecordsPush | RecordViewsPush;
+export function recordsPush(body: Omit<RecordsPush, "push"> | Omit<RecordViewsPush, "push">): RecordsPush | RecordViewsPush {
   return { push: "records", ...body };
 }
 

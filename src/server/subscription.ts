@@ -8,6 +8,9 @@
  * DeleteRecords moved the log start past it: OFFSET_OUT_OF_RANGE with the new log start), when the
  * topic is gone, or on a storage error; the subscriber decides where to resume.
  *
+ * With record format "records" each push carries the same batches decoded into `records` (from the
+ * position on) instead of their bytes, and spends the same credit (`../record-views.ts`).
+ *
  * @example
  * ```ts
  * const sub = new Subscription({ id: 1, topic: "orders", partition: 0, position: 0, credit: { records: 100, bytes: 1 << 20 }, format: "cbor", broker, session });
@@ -22,8 +25,10 @@ import type { PartitionLog } from "../core/log/partition-log.ts";
 import { FlowCredit, type BatchSize } from "../protocol/flow-credit.ts";
 import type { FrameFormat } from "../protocol/frame-codec.ts";
 import { errorPush, recordsPush } from "../protocol/push.ts";
+import type { RecordFormat, ValueEncoding } from "../protocol/record-view.ts";
 import type { BrokerContext } from "./broker-context.ts";
 import { planPush, storedBatches } from "./credit.ts";
+import { recordViews } from "./record-views.ts";
 import type { SessionScope } from "./session-scope.ts";
 
 /**
@@ -56,6 +61,10 @@ export interface SubscriptionOptions {
   credit: BatchSize;
   /** The format of the subscribe request; every push uses it. */
   format: FrameFormat;
+  /** What pushes carry: stored `batches` (default) or decoded `records`. */
+  recordFormat?: RecordFormat;
+  /** With record format "records": keys, values and header values as bytes (default) or UTF-8 text. */
+  valueEncoding?: ValueEncoding;
   broker: BrokerContext;
   session: SessionScope;
 }
@@ -75,6 +84,8 @@ export class Subscription {
   readonly partition: number;
   private readonly credit: FlowCredit;
   private readonly format: FrameFormat;
+  private readonly recordFormat: RecordFormat;
+  private readonly valueEncoding: ValueEncoding;
   private readonly broker: BrokerContext;
   private readonly session: SessionScope;
   private readonly abort = new AbortController();
@@ -89,6 +100,8 @@ export class Subscription {
     this.nextOffset = options.position;
     this.credit = new FlowCredit(options.credit);
     this.format = options.format;
+    this.recordFormat = options.recordFormat ?? "batches";
+    this.valueEncoding = options.valueEncoding ?? "bytes";
     this.broker = options.broker;
     this.session = options.session;
   }
@@ -176,19 +189,22 @@ export class Subscription {
         else if (!(await this.waitForAppend(log, Math.max(position, read.highWatermark)))) return;
         continue;
       }
-      session.send(
-        recordsPush({
-          sub: this.id,
-          topic: this.topic,
-          partition: this.partition,
-          batches: read.bytes.subarray(0, plan.end),
-          firstOffset: position,
-          nextOffset: plan.nextOffset,
-          highWatermark: read.highWatermark,
-          logStartOffset: read.logStartOffset,
-        }),
-        this.format,
-      );
+      const head = { sub: this.id, topic: this.topic, partition: this.partition };
+      const batches = read.bytes.subarray(0, plan.end);
+      const tail = { firstOffset: position, nextOffset: plan.nextOffset, highWatermark: read.highWatermark, logStartOffset: read.logStartOffset };
+      if (this.recordFormat === "records") {
+        let records;
+        try {
+          records = await recordViews(batches, position, this.valueEncoding);
+        } catch (error) {
+          this.fail(error);
+          return;
+        }
+        if (this.stopped || session.signal.aborted) return;
+        session.send(recordsPush({ ...head, records, ...tail }), this.format);
+      } else {
+        session.send(recordsPush({ ...head, batches, ...tail }), this.format);
+      }
       this.credit.spend(plan.records, plan.bytes);
       this.nextOffset = plan.nextOffset;
       this.broker.metrics.recordOut(this.topic, plan.records, plan.bytes);

@@ -12,6 +12,15 @@ describe("push frames", () => {
     expect(decodeFrame(encodeFrame(push, "cbor"))).toEqual(push);
   });
 
+  it("recordsPush() carries records instead of batches for a subscription with format records", () => {
+    const records = [{ offset: 5, timestamp: 1_700_000_000_000, key: null, value: "hello", headers: [{ key: "h", value: null }] }];
+    const push = recordsPush({ sub: 2, topic: "t", partition: 0, records, firstOffset: 5, nextOffset: 6, highWatermark: 6, logStartOffset: 0 });
+    expect(push).toEqual({ push: "records", sub: 2, topic: "t", partition: 0, records, firstOffset: 5, nextOffset: 6, highWatermark: 6, logStartOffset: 0 });
+    expect("batches" in push).toBe(false);
+    expect(JSON.parse(encodeFrame(push, "json"))).toEqual(push);
+    expect(isPushFrame(push)).toBe(true);
+  });
+
   it("errorPush() tells a subscriber retention removed its position and where the log now starts", () => {
     const push = errorPush(3, new EdgelogError("OFFSET_OUT_OF_RANGE", "Offset 7 was deleted by retention"), 40);
     expect(push).toEqual({

@@ -42,10 +42,10 @@ export const VALID_REQUESTS: Record<string, Record<string, unknown>> = {
       { partition: 1, records: [{ key: "k", value: { base64: "AAE=" }, headers: [{ key: "h", value: "v" }], timestamp: 5 }] },
     ],
   },
-  fetch: { id: 9, op: "fetch", topic: "t", partition: 0, offset: 10, maxBytes: 1000, maxWaitMs: 10, minBytes: 1, currentLeaderEpoch: 0 },
+  fetch: { id: 9, op: "fetch", topic: "t", partition: 0, offset: 10, maxBytes: 1000, maxWaitMs: 10, minBytes: 1, currentLeaderEpoch: 0, format: "records", valueEncoding: "utf8" },
   listOffsets: { id: 10, op: "listOffsets", topic: "t", partitions: [{ partition: 0, timestamp: "earliest" }, { partition: 1, timestamp: 99 }] },
   deleteRecords: { id: 11, op: "deleteRecords", topic: "t", partitions: [{ partition: 0, offset: 5 }], timeoutMs: 100 },
-  subscribe: { id: 12, op: "subscribe", topic: "t", partition: 0, from: { offset: 3 }, credit: { records: 10, bytes: 1000 } },
+  subscribe: { id: 12, op: "subscribe", topic: "t", partition: 0, from: { offset: 3 }, credit: { records: 10, bytes: 1000 }, format: "records", valueEncoding: "bytes" },
   credit: { id: 13, op: "credit", sub: 1, records: 1, bytes: 2 },
   unsubscribe: { id: 14, op: "unsubscribe", sub: 1 },
 };

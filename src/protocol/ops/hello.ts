@@ -22,7 +22,7 @@
  *     maxSubscriptions: int     subscriptions a connection may hold
  *     maxWaitMs: int            the longest fetch long-poll; longer maxWaitMs are cut to this
  *   }
- *   features: [string]          e.g. "json", "produce.records", "subscribe", "compression.gzip"
+ *   features: [string]          e.g. "json", "produce.records", "subscribe", "compression.gzip", "format.records"
  *   ops: [string]               the ops this broker answers
  * ```
  * No common version → error UNSUPPORTED_VERSION (`details.supported`, comma-separated).

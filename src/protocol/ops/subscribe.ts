@@ -11,6 +11,8 @@
  *   partition: int32
  *   from: { offset: int64 ≥ 0 } | "earliest" | "latest" | { timestamp: int64 ≥ 0 }
  *   credit: { records: int ≥ 0, bytes: int ≥ 0 }     the initial credit; 0 in either pushes nothing yet
+ *   format?: "batches" | "records" = "batches"       pushes carry stored `batches` or decoded `records`
+ *   valueEncoding?: "bytes" | "utf8" = "bytes"       with "records": keys, values, header values as text
  *
  * SubscribeResponse =>
  *   id: uint
@@ -25,6 +27,8 @@
  * when there is none. `{offset}` below logStartOffset or above highWatermark fails with
  * OFFSET_OUT_OF_RANGE (`details.logStartOffset`); there is no automatic reset. Other errors:
  * UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, RESOURCE_LIMIT_EXCEEDED (limits.maxSubscriptions).
+ * `format: "records"` (see record-view.ts) is the slow path for clients that cannot decode batches;
+ * credit is spent by the stored batches either way.
  *
  * @example
  * ```ts
@@ -35,6 +39,7 @@
  */
 import { openRequest, type RequestId } from "../envelope.ts";
 import { type Fields, INT32_MAX, INT53_MAX } from "../fields.ts";
+import { readRecordFormat, readValueEncoding, type RecordFormat, type ValueEncoding } from "../record-view.ts";
 
 /** Where a subscription starts. */
 export type SubscribeFrom = "earliest" | "latest" | { offset: number } | { timestamp: number };
@@ -53,6 +58,10 @@ export interface SubscribeRequest {
   partition: number;
   from: SubscribeFrom;
   credit: CreditAmount;
+  /** "batches" (default): pushes carry stored bytes; "records": one `RecordView` (record-view.ts) per record (the slow path). */
+  format: RecordFormat;
+  /** With format "records": keys, values and header values as bytes (default) or UTF-8 text. */
+  valueEncoding: ValueEncoding;
 }
 
 /** The reply to `subscribe`. */
@@ -82,7 +91,9 @@ export function decodeSubscribeRequest(frame: unknown): SubscribeRequest {
   const from = readFrom(fields);
   const c = fields.map("credit");
   const credit = { records: c.int("records", 0, INT53_MAX), bytes: c.int("bytes", 0, INT53_MAX) };
-  return { id, op: "subscribe", topic, partition, from, credit };
+  const format = readRecordFormat(fields);
+  const valueEncoding = readValueEncoding(fields);
+  return { id, op: "subscribe", topic, partition, from, credit, format, valueEncoding };
 }
 
 /**

@@ -2,16 +2,17 @@
  * `fetch`: reads whole stored batches of one partition from an offset, up to the high watermark,
  * as they are on disk. With fewer than `minBytes` available it long-polls the log
  * (`PartitionLog.waitForAppend`) for up to `maxWaitMs` (cut to the broker's limit), then answers
- * with what there is. A closing session ends the wait.
+ * with what there is. A closing session ends the wait. With `format: "records"` the same batches
+ * are decoded and sent as `records` from `offset` on (the slow path; see `../record-views.ts`).
  *
  * ```
- * FetchRequest  => { id, op: "fetch", topic, partition, offset, maxBytes?, maxWaitMs?, minBytes?, currentLeaderEpoch? }
- * FetchResponse => { id, topic, partition, batches, highWatermark, logStartOffset, lastStableOffset }
+ * FetchRequest  => { id, op: "fetch", topic, partition, offset, maxBytes?, maxWaitMs?, minBytes?, currentLeaderEpoch?, format?, valueEncoding? }
+ * FetchResponse => { id, topic, partition, batches | records, highWatermark, logStartOffset, lastStableOffset }
  * ```
  *
  * @example
  * ```ts
- * await handleFetch({ id: 10, op: "fetch", topic: "orders", partition: 0, offset: 0, maxBytes: 1 << 20, maxWaitMs: 500, minBytes: 1, currentLeaderEpoch: -1 }, scope);
+ * await handleFetch({ id: 10, op: "fetch", topic: "orders", partition: 0, offset: 0, maxBytes: 1 << 20, maxWaitMs: 500, minBytes: 1, currentLeaderEpoch: -1, format: "batches", valueEncoding: "bytes" }, scope);
  * ```
  * @module
  */
@@ -19,6 +20,7 @@ import { EdgelogError } from "../../core/errors.ts";
 import { fetchResponse, type FetchRequest } from "../../protocol/ops/fetch.ts";
 import type { BrokerContext } from "../broker-context.ts";
 import { storedBatches } from "../credit.ts";
+import { recordViews } from "../record-views.ts";
 import type { Handler } from "./handler.ts";
 
 /**
@@ -45,15 +47,17 @@ export const handleFetch: Handler<FetchRequest> = async (request, { broker, sess
   }
   let records = 0;
   for (const batch of storedBatches(read.bytes)) records += batch.records;
-  if (read.bytes.length > 0) broker.metrics.recordOut(topic, records, read.bytes.length);
-  return fetchResponse(request.id, {
-    topic,
-    partition,
-    batches: read.bytes,
+  const positions = {
     highWatermark: read.highWatermark,
     logStartOffset: read.logStartOffset,
     lastStableOffset: read.highWatermark,
-  });
+  };
+  const body =
+    request.format === "records"
+      ? { topic, partition, records: await recordViews(read.bytes, offset, request.valueEncoding), ...positions }
+      : { topic, partition, batches: read.bytes, ...positions };
+  if (read.bytes.length > 0) broker.metrics.recordOut(topic, records, read.bytes.length);
+  return fetchResponse(request.id, body);
 };
 
 /** Kafka's check of the fetcher's leader epoch: older is fenced, newer is unknown here. */

@@ -6,13 +6,13 @@
  * subscriptions gets RESOURCE_LIMIT_EXCEEDED.
  *
  * ```
- * SubscribeRequest  => { id, op: "subscribe", topic, partition, from, credit: { records, bytes } }
+ * SubscribeRequest  => { id, op: "subscribe", topic, partition, from, credit: { records, bytes }, format?, valueEncoding? }
  * SubscribeResponse => { id, sub, topic, partition, offset, highWatermark, logStartOffset }
  * ```
  *
  * @example
  * ```ts
- * await handleSubscribe({ id: 13, op: "subscribe", topic: "orders", partition: 0, from: "earliest", credit: { records: 100, bytes: 1 << 20 } }, scope);
+ * await handleSubscribe({ id: 13, op: "subscribe", topic: "orders", partition: 0, from: "earliest", credit: { records: 100, bytes: 1 << 20 }, format: "records", valueEncoding: "utf8" }, scope);
  * ```
  * @module
  */
@@ -59,6 +59,8 @@ export const handleSubscribe: Handler<SubscribeRequest> = async (request, scope)
     position,
     credit: request.credit,
     format: scope.format,
+    recordFormat: request.format,
+    valueEncoding: request.valueEncoding,
     broker,
     session,
   });

@@ -6,7 +6,20 @@ const valid = { id: 10, op: "fetch", topic: "orders", partition: 1, offset: 2 **
 
 describe("decodeFetchRequest()", () => {
   it("decodeFetchRequest() reads every field, offsets beyond 32 bits included", () => {
-    expect(decodeFetchRequest(valid)).toEqual({ ...valid });
+    expect(decodeFetchRequest(valid)).toEqual({ ...valid, format: "batches", valueEncoding: "bytes" });
+  });
+
+  it("decodeFetchRequest() reads format records with utf8 values", () => {
+    expect(decodeFetchRequest({ ...valid, format: "records", valueEncoding: "utf8" })).toMatchObject({ format: "records", valueEncoding: "utf8" });
+  });
+
+  it("decodeFetchRequest() takes null format and valueEncoding as the defaults", () => {
+    expect(decodeFetchRequest({ ...valid, format: null, valueEncoding: null })).toMatchObject({ format: "batches", valueEncoding: "bytes" });
+  });
+
+  it("decodeFetchRequest() names the allowed formats when given an unknown one", () => {
+    const error = expectInvalid(decodeFetchRequest, { ...valid, format: "json" }, "format");
+    expect(error.message).toBe('Field format must be "batches" or "records", got "json"');
   });
 
   it("decodeFetchRequest() fills Kafka's consumer defaults", () => {
@@ -20,6 +33,8 @@ describe("decodeFetchRequest()", () => {
       maxWaitMs: 500,
       minBytes: 1,
       currentLeaderEpoch: -1,
+      format: "batches",
+      valueEncoding: "bytes",
     });
   });
 
@@ -37,6 +52,12 @@ describe("decodeFetchRequest()", () => {
     ["maxWaitMs", -1],
     ["minBytes", true],
     ["currentLeaderEpoch", -2],
+    ["format", "Records"],
+    ["format", 1],
+    ["format", ["records"]],
+    ["valueEncoding", "utf-8"],
+    ["valueEncoding", "base64"],
+    ["valueEncoding", true],
   ])("decodeFetchRequest() rejects %s = %j", (field, value) => {
     expectInvalid(decodeFetchRequest, withField(valid, field, value), field);
   });
@@ -48,5 +69,12 @@ describe("fetchResponse()", () => {
     const res = fetchResponse(10, { topic: "t", partition: 0, batches, highWatermark: 5, logStartOffset: 0, lastStableOffset: 5 });
     expect(res.batches).toBe(batches);
     expect(res).toMatchObject({ id: 10, highWatermark: 5, lastStableOffset: 5 });
+  });
+
+  it("fetchResponse() carries records instead of batches for format records", () => {
+    const records = [{ offset: 4, timestamp: 1700000000000, key: null, value: "hi", headers: [] }];
+    const res = fetchResponse(10, { topic: "t", partition: 0, records, highWatermark: 5, logStartOffset: 0, lastStableOffset: 5 });
+    expect(res).toEqual({ id: 10, topic: "t", partition: 0, records, highWatermark: 5, logStartOffset: 0, lastStableOffset: 5 });
+    expect("batches" in res).toBe(false);
   });
 });

@@ -6,7 +6,15 @@ const valid = { id: 13, op: "subscribe", topic: "orders", partition: 0, from: { 
 
 describe("decodeSubscribeRequest()", () => {
   it("decodeSubscribeRequest() reads topic, partition, start and initial credit", () => {
-    expect(decodeSubscribeRequest(valid)).toEqual({ ...valid });
+    expect(decodeSubscribeRequest(valid)).toEqual({ ...valid, format: "batches", valueEncoding: "bytes" });
+  });
+
+  it.each([
+    ["records", "utf8"],
+    ["records", "bytes"],
+    ["batches", "utf8"],
+  ])("decodeSubscribeRequest() accepts format %s with valueEncoding %s", (format, valueEncoding) => {
+    expect(decodeSubscribeRequest({ ...valid, format, valueEncoding })).toMatchObject({ format, valueEncoding });
   });
 
   it.each([["earliest"], ["latest"], [{ timestamp: 1700000000000 }], [{ offset: 0 }]])("decodeSubscribeRequest() accepts from = %j", (from) => {
@@ -29,6 +37,10 @@ describe("decodeSubscribeRequest()", () => {
     ["credit.records", undefined, "credit.records"],
     ["credit.records", -1, "credit.records"],
     ["credit.bytes", 1.5, "credit.bytes"],
+    ["format", "record", "format"],
+    ["format", {}, "format"],
+    ["valueEncoding", "latin1", "valueEncoding"],
+    ["valueEncoding", 8, "valueEncoding"],
   ])("decodeSubscribeRequest() rejects %s = %j", (field, value, path) => {
     expectInvalid(decodeSubscribeRequest, withField(valid, field, value), path);
   });
