@@ -61,9 +61,13 @@ export const ERROR_CODES = {
   ELECTION_NOT_NEEDED: { kafkaCode: 84, retriable: false },
   PREFERRED_LEADER_NOT_AVAILABLE: { kafkaCode: 80, retriable: true },
   ELIGIBLE_LEADERS_NOT_AVAILABLE: { kafkaCode: 83, retriable: true },
+  INVALID_RECORD: { kafkaCode: 87, retriable: false },
   THROTTLING_QUOTA_EXCEEDED: { kafkaCode: 89, retriable: true },
   UNKNOWN_TOPIC_ID: { kafkaCode: 100, retriable: true },
   FENCED_MEMBER_EPOCH: { kafkaCode: 110, retriable: false },
+  FENCED_INSTANCE_ID: { kafkaCode: 82, retriable: false },
+  OFFSET_METADATA_TOO_LARGE: { kafkaCode: 12, retriable: false },
+  INVALID_REGULAR_EXPRESSION: { kafkaCode: 128, retriable: false },
   UNRELEASED_INSTANCE_ID: { kafkaCode: 111, retriable: false },
   UNSUPPORTED_ASSIGNOR: { kafkaCode: 112, retriable: false },
   GROUP_MAX_SIZE_REACHED: { kafkaCode: 81, retriable: false },
@@ -91,10 +95,18 @@ export class EdgelogError extends Error {
   /** Extra fields a caller may need to act, e.g. `{ logStartOffset: 10 }` for OFFSET_OUT_OF_RANGE. */
   readonly details?: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+  /**
+   * `options.retriable` overrides the table's flag; a client uses it to keep the flag a broker sent
+   * with an error code this version does not know.
+   */
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown>; retriable?: boolean },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.retriable = ERROR_CODES[code].retriable;
+    this.retriable = options?.retriable ?? ERROR_CODES[code].retriable;
     if (options?.details) this.details = options.details;
   }
 

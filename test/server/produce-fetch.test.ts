@@ -45,6 +45,15 @@ describe("produce", () => {
     expect(h!.logs.some((line) => line.includes("acks=0") && line.includes("t-7"))).toBe(true);
   });
 
+  it("produce to a compacted topic refuses records without a key with INVALID_RECORD and writes nothing", async () => {
+    const c = await withTopic();
+    await c.request({ op: "alterConfigs", resources: [{ type: "topic", name: "t", set: { "cleanup.policy": "compact" } }] });
+    const keyless = await c.request({ op: "produce", acks: 1, topic: "t", partitions: [{ partition: 0, batches: batch("no key") }] });
+    expect((keyless["partitions"] as { error: { code: string } }[])[0]!.error.code).toBe("INVALID_RECORD");
+    const keyed = await c.request({ op: "produce", acks: 1, topic: "t", partitions: [{ partition: 0, records: [{ key: "k", value: "v" }] }] });
+    expect((keyed["partitions"] as { baseOffset: number }[])[0]!.baseOffset).toBe(0);
+  });
+
   it("acks all on one broker replies after the append, like acks 1", async () => {
     const c = await withTopic();
     const reply = await c.request({ op: "produce", acks: "all", topic: "t", partitions: [{ partition: 0, batches: batch("x") }] });

@@ -13,6 +13,7 @@
  */
 import { EdgelogError } from "../errors.ts";
 import type { BatchHeader } from "../record/batch-header.ts";
+import { decodeRecordBatch } from "../record/record-batch.ts";
 import { scanBatches } from "../record/scan-batches.ts";
 import type { LogConfig } from "./log-config.ts";
 import { MAX_RELATIVE_OFFSET } from "./segment.ts";
@@ -150,4 +151,26 @@ export function placeBatches(
   }
   if (options.leaderEpoch !== undefined) for (const h of batches) h.partitionLeaderEpoch = options.leaderEpoch;
   return { first, last, logAppendTime, maxTimestamp: logAppendTime >= 0 ? logAppendTime : options.maxTimestamp };
+}
+
+/**
+ * Refuses records without a key for a compacted topic, as Kafka's LogValidator does: compaction
+ * keeps the latest record per key, so a keyless record could never be cleaned. It decodes the
+ * records, so the broker calls it for compacted topics only, never on the delete-policy hot path.
+ * Framing errors are left to {@link validateAppend}.
+ *
+ * @example
+ * ```ts
+ * if (log.config.cleanupPolicy.includes("compact")) await requireRecordKeys(bytes, "users-0");
+ * ```
+ */
+export async function requireRecordKeys(bytes: Uint8Array, name: string): Promise<void> {
+  const { batches } = scanBatches(bytes, 0, bytes.length, { checkCrc: false });
+  for (const h of batches) {
+    if (h.isControl) continue;
+    const decoded = await decodeRecordBatch(bytes.subarray(h.offset, h.offset + h.sizeInBytes), 0, { checkCrc: false });
+    if (decoded.records.some((r) => r.key === null)) {
+      throw new EdgelogError("INVALID_RECORD", `Compacted topic cannot accept message without key in topic partition ${name}`);
+    }
+  }
 }

@@ -26,6 +26,7 @@
  * ```
  * @module
  */
+import { requireRecordKeys } from "../../core/log/append-validation.ts";
 import { EdgelogError } from "../../core/errors.ts";
 import { encodeRecordBatch } from "../../core/record/record-batch.ts";
 import { partitionForKey, type RoundRobin } from "../../core/topic/partitioner.ts";
@@ -110,6 +111,7 @@ async function startOne(broker: BrokerContext, request: ProduceRequest, topic: T
       }
     }
     const bytes = item.batches ?? (await buildBatch(item.records!, broker.clock.now()));
+    if (log.config.cleanupPolicy.includes("compact")) await requireRecordKeys(bytes, `${topic.name}-${partition}`);
     const append = broker.trackAppend(log.append(bytes, { leaderEpoch: broker.replicas.leaderEpoch(topic.name, partition) }));
     const done = (async (): Promise<ProducePartitionResult> => {
       try {
