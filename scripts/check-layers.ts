@@ -49,6 +49,15 @@ for (const rule of rules) {
     }
   }
 }
+// Bun and Deno run the sources as they are: every relative import names its file with ".ts".
+for (const file of files("src")) {
+  const text = readFileSync(file, "utf8");
+  for (const m of text.matchAll(importPattern)) {
+    const spec = m[1] ?? m[2] ?? "";
+    if (spec.startsWith(".") && !spec.endsWith(".ts")) problems.push(`${relative(".", file)}: imports "${spec}" without its .ts extension`);
+  }
+}
+
 if (problems.length > 0) {
   console.error(problems.join("\n"));
   console.error(`check-layers: ${problems.length} violation(s)`);
