@@ -77,7 +77,11 @@ export async function serveNode(broker: ServedBroker, options: ServeOptions): Pr
       return;
     }
     const remoteAddress = request.socket.remoteAddress;
-    wss.handleUpgrade(request, socket, head, (ws) => attachSession(broker, ws, socket, remoteAddress));
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      // In noServer mode ws does not emit "connection" by itself; startPinging listens for it.
+      wss.emit("connection", ws, request);
+      attachSession(broker, ws, socket, remoteAddress);
+    });
   });
 
   const stopPinging = startPinging(wss, broker.config.websocketPingIntervalMs);
