@@ -141,7 +141,9 @@ class Manager implements LogManager {
     } catch (cause) {
       throw storageError(`Cannot remove the clean shutdown marker of ${logDir}`, cause);
     }
-    if (!clean) this.logger("warn", `Log directory ${logDir} was not shut down cleanly; recovering from the recovery points`);
+    // A directory holding no partition yet has nothing to recover: a first start is not a crash.
+    const holdsLogs = names.some((name) => parsePartitionDirName(name) !== null);
+    if (!clean && holdsLogs) this.logger("warn", `Log directory ${logDir} was not shut down cleanly; recovering from the recovery points`);
     for (const name of names.sort()) {
       const path = joinPath(logDir, name);
       const stat = await fs.stat(path);

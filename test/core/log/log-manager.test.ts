@@ -55,6 +55,13 @@ describe("LogManager", () => {
     await second.close();
   });
 
+  it("openLogManager() does not take the first start on an empty directory for an unclean stop", async () => {
+    const fs = memoryFileSystem();
+    const { manager, messages } = await open(fs, manualClock(0));
+    expect(messages.filter((m) => m.includes("not shut down cleanly"))).toEqual([]);
+    await manager.close();
+  });
+
   it("detects an unclean stop and recovers from the checkpointed recovery point only", async () => {
     const fs = memoryFileSystem();
     const clock = manualClock(T0);
