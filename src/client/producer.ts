@@ -1,0 +1,345 @@
+/**
+ * The producer: `send()` writes messages to a topic and resolves with where they landed, like
+ * kafkajs's `producer.send()`.
+ *
+ * - Partitioning is the broker's (Kafka's default partitioner): an explicit `partition` wins; a
+ *   keyed message goes to `partitionForKey(key, numPartitions)` with the count from `metadata`
+ *   (cached for `metadataMaxAgeMs`); keyless messages stick to one partition per batch, chosen
+ *   round robin, so each batch is whole.
+ * - Batching: messages sent within `lingerMs` to the same partition go in one RecordBatch v2, up to
+ *   about `batchSize` bytes; `compression: "gzip"` compresses each batch.
+ * - acks: 0 (no answer: offsets are -1), 1 (the leader appended) or -1/"all" (every in-sync replica).
+ * - Retries: a batch that fails with a retriable error (or whose request fails so) is sent again
+ *   after an exponential backoff, up to `retry.retries` times. As in Kafka without idempotence, a
+ *   retry after an unknown outcome (a timeout, a lost connection) may write a batch twice, and a
+ *   retried batch may land after a later one.
+ *
+ * @example
+ * ```ts
+ * const producer = createClient({ brokers: ["localhost:9092"] }).producer({ lingerMs: 5 });
+ * await producer.connect();
+ * const [meta] = await producer.send({ topic: "orders", messages: [{ key: "user-1", value: "{\"total\":12}" }] });
+ * console.log(meta.partition, meta.baseOffset);
+ * await producer.disconnect();
+ * ```
+ * @module
+ */
+import { EdgelogError } from "../core/errors.ts";
+import { encodeRecordBatch, type RecordInput } from "../core/record/record-batch.ts";
+import { createRoundRobin, partitionForKey, type RoundRobin } from "../core/topic/partitioner.ts";
+import type { Acks, ProduceResponse } from "../protocol/index.ts";
+import type { Connection } from "./connection.ts";
+import { explicitPartition, toRecordInput } from "./message-input.ts";
+import { PartitionCounts } from "./partition-counts.ts";
+import {
+  nonNegative,
+  type ProducerBatch,
+  type ProducerCompression,
+  type ProducerOptions,
+  type ProducerRecord,
+  type RecordMetadata,
+  toAcks,
+  toCompression,
+} from "./producer-options.ts";
+import { type BatchGroup, type PartitionAck, type PendingBatch, RecordAccumulator } from "./record-accumulator.ts";
+import { backoffDelay, isRetriable, type ResolvedRetry, resolveRetry, sleep, withRetry } from "./retry.ts";
+import { fromWireError } from "./wire-error.ts";
+
+const DEFAULTS = { lingerMs: 0, batchSize: 16_384, timeoutMs: 30_000, metadataMaxAgeMs: 300_000 };
+/** Extra time the client waits for a produce reply beyond the broker's own timeoutMs. */
+const REPLY_MARGIN_MS = 5_000;
+const NO_ACK: PartitionAck = Object.freeze({ baseOffset: -1, logAppendTime: -1, logStartOffset: -1 });
+
+/**
+ * The producer; see the module documentation. Made by `client.producer()`.
+ *
+ * @example
+ * ```ts
+ * const producer = client.producer({ lingerMs: 5 });
+ * await producer.send({ topic: "events", compression: "gzip", messages: [{ value: "e1" }, { value: "e2" }] });
+ * ```
+ */
+export class Producer {
+  readonly #connection: Connection;
+  readonly #ownsConnection: boolean;
+  readonly #retry: ResolvedRetry;
+  readonly #lingerMs: number;
+  readonly #acks: Acks;
+  readonly #compression: ProducerCompression;
+  readonly #timeoutMs: number;
+  readonly #counts: PartitionCounts;
+  readonly #accumulator: RecordAccumulator;
+  readonly #spreaders = new Map<string, RoundRobin>();
+  readonly #sticky = new Map<string, number>();
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #sending = new Set<Promise<unknown>>();
+  #encodeChain: Promise<unknown> = Promise.resolve();
+  #closing = false;
+  #closed = false;
+
+  /**
+   * A producer on `connection` (closed by {@link disconnect} when `ownsConnection`). Bad options are
+   * a `TypeError`/`RangeError`.
+   *
+   * @example
+   * ```ts
+   * const producer = new Producer(new Connection({ brokers }), { lingerMs: 5 }, { ownsConnection: true });
+   * ```
+   */
+  constructor(connection: Connection, options: ProducerOptions = {}, settings: { ownsConnection?: boolean; retry?: ResolvedRetry } = {}) {
+    this.#connection = connection;
+    this.#ownsConnection = settings.ownsConnection ?? true;
+    this.#retry = resolveRetry(options.retry, settings.retry);
+    this.#lingerMs = nonNegative("lingerMs", options.lingerMs, DEFAULTS.lingerMs);
+    const batchSize = nonNegative("batchSize", options.batchSize, DEFAULTS.batchSize);
+    this.#acks = toAcks(options.acks ?? -1);
+    this.#compression = toCompression(options.compression ?? "none");
+    this.#timeoutMs = nonNegative("timeoutMs", options.timeoutMs, DEFAULTS.timeoutMs);
+    this.#counts = new PartitionCounts(connection, nonNegative("metadataMaxAgeMs", options.metadataMaxAgeMs, DEFAULTS.metadataMaxAgeMs));
+    this.#accumulator = new RecordAccumulator({
+      lingerMs: this.#lingerMs,
+      batchSize,
+      dispatch: (group, batches) => this.#dispatch(group, batches),
+      onClose: (topic, partition) => {
+        if (this.#sticky.get(topic) === partition) this.#sticky.delete(topic);
+      },
+    });
+  }
+
+  /**
+   * Connects to a broker (sends also connect on demand).
+   *
+   * @example
+   * ```ts
+   * await producer.connect();
+   * ```
+   */
+  async connect(): Promise<void> {
+    await this.#connection.connect();
+  }
+
+  /**
+   * Writes `record.messages` to `record.topic` and resolves, once the broker acknowledged them per
+   * `acks`, with one {@link RecordMetadata} per partition written, in the order the partitions first
+   * appear in `messages`. Malformed input is a `TypeError`/`RangeError` before anything is sent;
+   * a partition that failed for good rejects with its `EdgelogError` (other partitions of the send
+   * may have been written).
+   *
+   * @example
+   * ```ts
+   * const result = await producer.send({
+   *   topic: "orders",
+   *   acks: "all",
+   *   messages: [{ key: "user-1", value: "a", headers: { source: "web" } }, { key: "user-2", value: new Uint8Array([1]) }],
+   * });
+   * ```
+   */
+  send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    if (this.#closing) return Promise.reject(disconnected());
+    const sending = this.#send(record);
+    const tracked = sending.catch(() => undefined);
+    this.#sending.add(tracked);
+    void tracked.then(() => this.#sending.delete(tracked));
+    return sending;
+  }
+
+  async #send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    if (record === null || typeof record !== "object") throw new TypeError("send() needs { topic, messages }");
+    const { topic, messages } = record;
+    if (typeof topic !== "string" || topic === "") throw new TypeError("send() needs a topic name");
+    if (!Array.isArray(messages) || messages.length === 0) throw new TypeError("send() needs at least one message");
+    const group: BatchGroup = {
+      topic,
+      acks: toAcks(record.acks ?? this.#acks),
+      compression: toCompression(record.compression ?? this.#compression),
+      timeoutMs: nonNegative("timeoutMs", record.timeoutMs, this.#timeoutMs),
+    };
+    const inputs = messages.map((message, i) => toRecordInput(message, i));
+    const explicit = messages.map((message, i) => explicitPartition(message, i));
+    const count = explicit.includes(undefined) ? await this.#partitionCount(topic) : undefined;
+    // From here on no await until every message is in a batch: keyless messages of one send share a partition.
+    const slots = inputs.map((input, i) => {
+      const partition = explicit[i] ?? this.#choosePartition(topic, input, count!);
+      return { partition, ...this.#accumulator.append(group, partition, input) };
+    });
+    if (this.#lingerMs === 0 || this.#closing) this.#accumulator.flush();
+    const acks = await Promise.all(slots.map((slot) => slot.batch.done));
+    const byPartition = new Map<number, RecordMetadata>();
+    slots.forEach((slot, i) => {
+      const ack = acks[i]!;
+      let meta = byPartition.get(slot.partition);
+      if (meta === undefined) {
+        meta = {
+          topicName: topic,
+          partition: slot.partition,
+          errorCode: 0,
+          baseOffset: offsetOf(ack, slot.index),
+          logAppendTime: ack.logAppendTime,
+          logStartOffset: ack.logStartOffset,
+          offsets: [],
+          messageIndexes: [],
+        };
+        byPartition.set(slot.partition, meta);
+      }
+      meta.offsets.push(offsetOf(ack, slot.index));
+      meta.messageIndexes.push(i);
+    });
+    return [...byPartition.values()];
+  }
+
+  /**
+   * Sends to several topics; resolves with the metadata of every topic's send, concatenated.
+   *
+   * @example
+   * ```ts
+   * const metadata = await producer.sendBatch({ topicMessages: [{ topic: "a", messages: [{ value: "1" }] }] });
+   * ```
+   */
+  async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    if (batch === null || typeof batch !== "object" || !Array.isArray(batch.topicMessages)) {
+      throw new TypeError("sendBatch() needs { topicMessages: [{ topic, messages }] }");
+    }
+    const results = await Promise.all(
+      batch.topicMessages.map((t) =>
+        this.send({
+          topic: t.topic,
+          messages: t.messages,
+          ...(batch.acks === undefined ? {} : { acks: batch.acks }),
+          ...(batch.compression === undefined ? {} : { compression: batch.compression }),
+          ...(batch.timeoutMs === undefined ? {} : { timeoutMs: batch.timeoutMs }),
+        }),
+      ),
+    );
+    return results.flat();
+  }
+
+  /**
+   * Sends the batches that linger now and resolves once every batch sent so far is settled.
+   *
+   * @example
+   * ```ts
+   * void producer.send({ topic: "t", messages }); // lingering
+   * await producer.flush();
+   * ```
+   */
+  async flush(): Promise<void> {
+    this.#accumulator.flush();
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /**
+   * Sends what lingers, waits for the answers, then closes the connection. Later sends fail.
+   *
+   * @example
+   * ```ts
+   * await producer.disconnect();
+   * ```
+   */
+  async disconnect(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    do {
+      this.#accumulator.flush();
+      await Promise.allSettled([...this.#sending, ...this.#inFlight]);
+    } while (this.#sending.size > 0 || this.#inFlight.size > 0);
+    this.#closed = true;
+    if (this.#ownsConnection) await this.#connection.close();
+  }
+
+  #partitionCount(topic: string): Promise<number> {
+    return withRetry(
+      () =>
+        this.#counts.get(topic).catch((error: unknown) => {
+          this.#counts.invalidate(topic);
+          throw error;
+        }),
+      this.#retry,
+      { stopped: () => this.#closed },
+    );
+  }
+
+  #choosePartition(topic: string, input: RecordInput, count: number): number {
+    if (input.key !== null && input.key !== undefined) return partitionForKey(input.key, count);
+    let partition = this.#sticky.get(topic);
+    if (partition === undefined || partition >= count) {
+      let spreader = this.#spreaders.get(topic);
+      if (spreader === undefined) {
+        spreader = createRoundRobin(Math.floor(Math.random() * 0x10000));
+        this.#spreaders.set(topic, spreader);
+      }
+      partition = spreader.next(count);
+      this.#sticky.set(topic, partition);
+    }
+    return partition;
+  }
+
+  /** Encodes closed batches in the order they closed, then produces them. */
+  #dispatch(group: BatchGroup, batches: PendingBatch[]): void {
+    const encoded = this.#encodeChain.then(() =>
+      Promise.all(batches.map((batch) => encodeRecordBatch({ records: batch.records, compression: group.compression }))),
+    );
+    this.#encodeChain = encoded.catch(() => undefined);
+    const task = encoded.then(
+      (bytes) => this.#produce(group, batches.map((batch, i) => ({ batch, bytes: bytes[i]! }))),
+      (error: unknown) => {
+        for (const batch of batches) batch.reject(error);
+      },
+    );
+    this.#inFlight.add(task);
+    void task.finally(() => this.#inFlight.delete(task));
+  }
+
+  /** Produces encoded batches of one group and retries the ones that fail retriably. */
+  async #produce(group: BatchGroup, items: { batch: PendingBatch; bytes: Uint8Array }[]): Promise<void> {
+    let remaining = items;
+    for (let attempt = 0; ; attempt++) {
+      const body = {
+        acks: group.acks,
+        timeoutMs: group.timeoutMs,
+        topic: group.topic,
+        partitions: remaining.map(({ batch, bytes }) => ({ partition: batch.partition, batches: bytes })),
+      };
+      let retry: typeof remaining = [];
+      try {
+        if (group.acks === 0) {
+          await this.#connection.send("produce", body);
+          for (const { batch } of remaining) batch.resolve(NO_ACK);
+          return;
+        }
+        const reply = await this.#connection.request<ProduceResponse>("produce", body, { timeoutMs: group.timeoutMs + REPLY_MARGIN_MS });
+        const results = new Map((reply.partitions ?? []).map((p) => [p.partition, p]));
+        for (const item of remaining) {
+          const result = results.get(item.batch.partition);
+          if (result === undefined) {
+            item.batch.reject(new EdgelogError("UNKNOWN_SERVER_ERROR", `The broker did not answer for ${group.topic}-${item.batch.partition}`));
+          } else if (result.error !== undefined) {
+            const error = fromWireError(result.error);
+            if (error.code === "NOT_LEADER_OR_FOLLOWER" || error.code === "UNKNOWN_TOPIC_OR_PARTITION") this.#counts.invalidate(group.topic);
+            if (error.retriable && attempt < this.#retry.retries) retry.push(item);
+            else item.batch.reject(error);
+          } else {
+            item.batch.resolve({ baseOffset: result.baseOffset, logAppendTime: result.logAppendTime, logStartOffset: result.logStartOffset });
+          }
+        }
+      } catch (error) {
+        if (!isRetriable(error) || attempt >= this.#retry.retries) {
+          for (const { batch } of remaining) batch.reject(error);
+          return;
+        }
+        retry = remaining;
+      }
+      if (retry.length === 0) return;
+      await sleep(backoffDelay(attempt, this.#retry));
+      remaining = retry;
+    }
+  }
+}
+
+function offsetOf(ack: PartitionAck, index: number): number {
+  return ack.baseOffset < 0 ? -1 : ack.baseOffset + index;
+}
+
+function disconnected(): EdgelogError {
+  return new EdgelogError("NETWORK_EXCEPTION", "The producer is disconnected", { retriable: false });
+}
+

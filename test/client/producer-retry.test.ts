@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Connection, EdgelogError, Producer } from "../../src/client/index.ts";
+import { decodeRecordBatches } from "../../src/core/record/record-batch.ts";
+import { FakeServer, type Frame } from "./fake-websocket.ts";
+
+const retry = { retries: 3, initialRetryTimeMs: 5, maxRetryTimeMs: 20 };
+let producers: Producer[] = [];
+afterEach(async () => {
+  await Promise.all(producers.map((p) => p.disconnect()));
+  producers = [];
+});
+
+function producerOn(server: FakeServer): Producer {
+  const connection = new Connection({ brokers: ["127.0.0.1:9092"], WebSocket: server.WebSocket, retry });
+  const producer = new Producer(connection, { retry });
+  producers.push(producer);
+  return producer;
+}
+
+/** Answers produce requests from a script, one entry per request; the last entry repeats. */
+function scripted(script: ((request: Frame) => Frame)[]): FakeServer {
+  let n = 0;
+  return new FakeServer((request) => {
+    if (request["op"] !== "produce") return undefined;
+    return script[Math.min(n++, script.length - 1)]!(request);
+  });
+}
+
+const partitionError = (code: string, retriable: boolean) => (request: Frame) => ({
+  topic: request["topic"],
+  partitions: (request["partitions"] as Frame[]).map((p) => ({ partition: p["partition"], error: { code, message: `${code} now`, retriable } })),
+});
+const success = (baseOffset: number) => (request: Frame) => ({
+  topic: request["topic"],
+  partitions: (request["partitions"] as Frame[]).map((p) => ({ partition: p["partition"], baseOffset, logAppendTime: -1, logStartOffset: 0 })),
+});
+
+describe("Producer retries", () => {
+  it("a batch that fails with a retriable error is sent again, the same bytes, and resolves with the retry's offsets", async () => {
+    const server = scripted([partitionError("NOT_LEADER_OR_FOLLOWER", true), success(7)]);
+    const [meta] = await producerOn(server).send({ topic: "t", messages: [{ value: "a", partition: 2 }, { value: "b", partition: 2 }] });
+    expect(meta).toMatchObject({ partition: 2, baseOffset: 7, offsets: [7, 8] });
+    const requests = server.requests("produce");
+    expect(requests).toHaveLength(2);
+    const [first, second] = requests.map((r) => (r["partitions"] as Frame[])[0]!["batches"]);
+    expect(second).toEqual(first);
+    const [batch] = await decodeRecordBatches(second as Uint8Array);
+    expect(batch!.records.map((r) => new TextDecoder().decode(r.value!))).toEqual(["a", "b"]);
+  });
+
+  it("a retriable error of the whole request is retried too", async () => {
+    const server = scripted([
+      () => ({ error: { code: "RESOURCE_LIMIT_EXCEEDED", message: "too many in flight", retriable: true } }),
+      success(0),
+    ]);
+    const [meta] = await producerOn(server).send({ topic: "t", messages: [{ value: "a", partition: 0 }] });
+    expect(meta!.baseOffset).toBe(0);
+    expect(server.requests("produce")).toHaveLength(2);
+  });
+
+  it("only the failed partitions of a request are sent again", async () => {
+    const server = scripted([
+      (request) => ({
+        topic: request["topic"],
+        partitions: [
+          { partition: 0, baseOffset: 10, logAppendTime: -1, logStartOffset: 0 },
+          { partition: 1, error: { code: "NOT_ENOUGH_REPLICAS", message: "isr too small", retriable: true } },
+        ],
+      }),
+      success(20),
+    ]);
+    const result = await producerOn(server).send({ topic: "t", messages: [{ value: "a", partition: 0 }, { value: "b", partition: 1 }] });
+    expect(result.map((m) => [m.partition, m.baseOffset])).toEqual([[0, 10], [1, 20]]);
+    expect((server.requests("produce")[1]!["partitions"] as Frame[]).map((p) => p["partition"])).toEqual([1]);
+  });
+
+  it("a non-retriable error rejects at once with the broker's error", async () => {
+    const server = scripted([partitionError("MESSAGE_TOO_LARGE", false)]);
+    const error = await producerOn(server).send({ topic: "t", messages: [{ value: "a", partition: 0 }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EdgelogError);
+    expect(error).toMatchObject({ code: "MESSAGE_TOO_LARGE", retriable: false });
+    expect(server.requests("produce")).toHaveLength(1);
+  });
+
+  it("gives up after retry.retries retries with the last error", async () => {
+    const server = scripted([partitionError("NOT_LEADER_OR_FOLLOWER", true)]);
+    const error = await producerOn(server).send({ topic: "t", messages: [{ value: "a", partition: 0 }] }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "NOT_LEADER_OR_FOLLOWER" });
+    expect(server.requests("produce")).toHaveLength(1 + retry.retries);
+  });
+
+  it("sends acks 0 and acks all as the protocol spells them, and acks 0 expects no reply", async () => {
+    const server = scripted([success(0)]);
+    const producer = producerOn(server);
+    await producer.send({ topic: "t", acks: "all", messages: [{ value: "a", partition: 0 }] });
+    const [meta] = await producer.send({ topic: "t", acks: 0, messages: [{ value: "b", partition: 0 }] });
+    expect(meta!.offsets).toEqual([-1]);
+    expect(server.requests("produce").map((r) => r["acks"])).toEqual([-1, 0]);
+  });
+});
