@@ -38,7 +38,18 @@ export { type BatchSize, FlowCredit } from "./flow-credit.ts";
 export { decodeFrame, encodeFrame, type FrameFormat, formatOf } from "./frame-codec.ts";
 export * from "./ops/index.ts";
 export { type ProduceRecord, type RecordHeader } from "./produce-records.ts";
-export { type ErrorPush, errorPush, isPushFrame, type PushFrame, recordsPush, type RecordsPush, type RecordViewsPush } from "./push.ts";
+export {
+  type AssignmentPush,
+  assignmentPush,
+  type ErrorPush,
+  errorPush,
+  isPushFrame,
+  partitionErrorPush,
+  type PushFrame,
+  recordsPush,
+  type RecordsPush,
+  type RecordViewsPush,
+} from "./push.ts";
 export {
   type RecordFormat,
   readRecordFormat,
@@ -49,4 +60,10 @@ export {
   type RecordViewHeader,
   type ValueEncoding,
 } from "./record-view.ts";
+export {
+  readPartitionsQueries,
+  readTopicPartitionsList,
+  type WirePartitionsQuery,
+  type WireTopicPartitions,
+} from "./topic-partitions.ts";
 export { negotiateVersion, PROTOCOL_VERSION, PROTOCOL_VERSIONS, selectSubprotocol, SUBPROTOCOL } from "./version.ts";

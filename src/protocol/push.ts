@@ -1,6 +1,6 @@
 /**
- * Frames the broker pushes to a subscriber without a request. A push has no `id`; its `push` field
- * names the kind and `sub` the subscription.
+ * Frames the broker pushes without a request. A push has no `id`; its `push` field names the kind
+ * and `sub` the subscription (the `assignment` push, which concerns a group member, has none).
  *
  * ```
  * RecordsPush =>
@@ -23,6 +23,15 @@
  *   error: WireError         OFFSET_OUT_OF_RANGE (retention removed the position), UNKNOWN_TOPIC_OR_PARTITION
  *                            (topic deleted), NOT_LEADER_OR_FOLLOWER (leadership moved), KAFKA_STORAGE_ERROR
  *   logStartOffset?: int64   with OFFSET_OUT_OF_RANGE: where the log now starts
+ *   topic?: string           a group subscription's partition stream ended; the group
+ *   partition?: int32        subscription and its other partitions go on
+ *
+ * AssignmentPush =>          a group member's assignment changed (between its heartbeats)
+ *   push: "assignment"
+ *   groupId: string
+ *   memberId: string
+ *   memberEpoch: int32       -1: the member is no longer in the group (it must rejoin with epoch 0)
+ *   assignment: [{ topic: string, partitions: [int32] }]    everything the member owns now
  * ```
  *
  * @example
@@ -36,6 +45,7 @@
 import { toWireError, type WireError } from "./envelope.ts";
 import { isPlainMap } from "./fields.ts";
 import type { RecordView } from "./record-view.ts";
+import type { WireTopicPartitions } from "./topic-partitions.ts";
 
 /** Records pushed to a subscription with format "batches" (the default). */
 export interface RecordsPush {
@@ -63,12 +73,33 @@ export interface RecordViewsPush extends Omit<RecordsPush, "batches"> {
   records: RecordView[];
 }
 
-/** The end of a subscription by the broker, with the reason. */
+/**
+ * The end of a subscription by the broker, with the reason. With `topic` and `partition` (group
+ * subscriptions only) it ends just that partition's stream.
+ */
 export interface ErrorPush {
   push: "error";
   sub: number;
   error: WireError;
   logStartOffset?: number;
+  topic?: string;
+  partition?: number;
+}
+
+/**
+ * A group member's new assignment, pushed when the coordinator changes it between heartbeats.
+ *
+ * @example
+ * ```ts
+ * const push: AssignmentPush = assignmentPush({ groupId: "g", memberId: "c-1", memberEpoch: 4, assignment: [{ topic: "t", partitions: [0] }] });
+ * ```
+ */
+export interface AssignmentPush {
+  push: "assignment";
+  groupId: string;
+  memberId: string;
+  memberEpoch: number;
+  assignment: WireTopicPartitions[];
 }
 
 /**
@@ -105,6 +136,31 @@ export function errorPush(sub: number, error: unknown, logStartOffset?: number):
   const frame: ErrorPush = { push: "error", sub, error: toWireError(error) };
   if (logStartOffset !== undefined) frame.logStartOffset = logStartOffset;
   return frame;
+}
+
+/**
+ * Builds the push that ends one partition's stream of a group subscription; the group subscription
+ * goes on.
+ *
+ * @example
+ * ```ts
+ * partitionErrorPush(3, "t", 0, new EdgelogError("OFFSET_OUT_OF_RANGE", "Undefined offset with no reset policy for partitions: [t-0]"));
+ * ```
+ */
+export function partitionErrorPush(sub: number, topic: string, partition: number, error: unknown, logStartOffset?: number): ErrorPush {
+  return { ...errorPush(sub, error, logStartOffset), topic, partition };
+}
+
+/**
+ * Builds the push of a group member's new assignment.
+ *
+ * @example
+ * ```ts
+ * session.send(assignmentPush({ groupId, memberId, memberEpoch, assignment }), format);
+ * ```
+ */
+export function assignmentPush(body: Omit<AssignmentPush, "push">): AssignmentPush {
+  return { push: "assignment", ...body };
 }
 
 /**

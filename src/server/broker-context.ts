@@ -1,6 +1,6 @@
 /**
- * What every request handler reaches on the broker side: config, clock, logs, topics, metrics and
- * the replication seam, plus the lookups they share (a topic with auto-creation, a partition's log)
+ * What every request handler reaches on the broker side: config, clock, logs, topics, metrics,
+ * consumer groups and the replication seam, plus the lookups they share (a topic with auto-creation, a partition's log)
  * and the bookkeeping graceful shutdown needs (appends in flight).
  *
  * @example
@@ -18,6 +18,7 @@ import type { Clock } from "../core/ports/clock.ts";
 import { createRoundRobin, type RoundRobin } from "../core/topic/partitioner.ts";
 import type { TopicDescription, TopicRegistry } from "../core/topic/topic-registry.ts";
 import type { HelloLimits } from "../protocol/ops/hello.ts";
+import type { GroupService } from "./group-service.ts";
 import type { BrokerMetrics } from "./metrics.ts";
 import type { ReplicaWaiter } from "./replica-waiter.ts";
 
@@ -36,7 +37,7 @@ export type BrokerLogger = (level: "info" | "warn" | "error", message: string) =
  *
  * @example
  * ```ts
- * const ctx = new BrokerContext({ config, clock, logs, topics, metrics: new BrokerMetrics(), replicas: localReplicaWaiter(0), logger, clusterId, limits: connectionLimits(config) });
+ * const ctx = new BrokerContext({ config, clock, logs, topics, groups, metrics: new BrokerMetrics(), replicas: localReplicaWaiter(0), logger, clusterId, limits: connectionLimits(config) });
  * ```
  */
 export interface BrokerContextParts {
@@ -44,6 +45,8 @@ export interface BrokerContextParts {
   clock: Clock;
   logs: LogManager;
   topics: TopicRegistry;
+  /** The consumer groups: coordinator and member connections. */
+  groups: GroupService;
   metrics: BrokerMetrics;
   replicas: ReplicaWaiter;
   logger: BrokerLogger;
@@ -65,6 +68,7 @@ export class BrokerContext {
   readonly clock: Clock;
   readonly logs: LogManager;
   readonly topics: TopicRegistry;
+  readonly groups: GroupService;
   readonly metrics: BrokerMetrics;
   readonly replicas: ReplicaWaiter;
   readonly logger: BrokerLogger;
@@ -80,6 +84,7 @@ export class BrokerContext {
     this.clock = parts.clock;
     this.logs = parts.logs;
     this.topics = parts.topics;
+    this.groups = parts.groups;
     this.metrics = parts.metrics;
     this.replicas = parts.replicas;
     this.logger = parts.logger;

@@ -1,6 +1,8 @@
 /**
- * The runtime-agnostic broker: opens the logs and the topic registry, serves HTTP through a Hono
- * app, and runs one {@link Session} per WebSocket connection that a runtime adapter hands it.
+ * The runtime-agnostic broker: opens the logs, the topic registry and the consumer-group
+ * coordinator (which loads the committed offsets of `__consumer_offsets` before the broker serves),
+ * serves HTTP through a Hono app, and runs one {@link Session} per WebSocket connection that a
+ * runtime adapter hands it.
  *
  * Runtime adapters (Node, Bun, Deno) route WebSocket upgrades on "/" to {@link Broker.openSession}
  * (with `maxPayload` = {@link Broker.maxFrameBytes}) and everything else to `broker.app.fetch`.
@@ -27,6 +29,7 @@ import { registerAdminRoutes } from "./admin-routes.ts";
 import { connectionLimits } from "./broker-limits.ts";
 import { BrokerContext, type BrokerLogger } from "./broker-context.ts";
 import { loadClusterId } from "./cluster-id.ts";
+import { GroupService } from "./group-service.ts";
 import { registerHttpRoutes } from "./http-routes.ts";
 import { BrokerMetrics } from "./metrics.ts";
 import { localReplicaWaiter, type ReplicaWaiter } from "./replica-waiter.ts";
@@ -52,8 +55,9 @@ export interface Broker {
   /** Open sessions. */
   readonly connectionCount: number;
   /**
-   * Stops accepting sessions, waits for appends in flight, closes every session with 1001, then
-   * closes the logs (flush, checkpoints, clean shutdown marker). Later calls return the same promise.
+   * Stops accepting sessions, waits for appends in flight, closes every session with 1001, closes
+   * the group coordinator (waiting for offset commits in flight), then closes the logs (flush,
+   * checkpoints, clean shutdown marker). Later calls return the same promise.
    */
   close(): Promise<void>;
 }
@@ -79,8 +83,8 @@ export interface CreateBrokerOptions {
 const NO_HANDLERS: SessionHandlers = Object.freeze({ onMessage() {}, onDrain() {}, onClose() {} });
 
 /**
- * Opens the log manager (`config.logDirs`, `brokerLogDefaults(config)`) and the topic registry and
- * returns a broker ready to serve.
+ * Opens the log manager (`config.logDirs`, `brokerLogDefaults(config)`), the topic registry and the
+ * group coordinator (loaded) and returns a broker ready to serve.
  *
  * @example
  * ```ts
@@ -105,9 +109,11 @@ export async function createBroker(options: CreateBrokerOptions): Promise<Broker
     logger,
   });
   let clusterId: string;
+  let groups: GroupService;
   try {
     clusterId = await loadClusterId(fs, config.logDirs, config.brokerId);
     topics = await openTopicRegistry({ fs, logs, dir: config.logDirs[0]!, brokerConfig: config });
+    groups = await GroupService.open({ config, clock, logs, topics, logger });
   } catch (error) {
     await logs.close().catch(() => undefined);
     throw error;
@@ -117,6 +123,7 @@ export async function createBroker(options: CreateBrokerOptions): Promise<Broker
     clock,
     logs,
     topics,
+    groups,
     metrics: new BrokerMetrics(),
     replicas: options.replicas ?? localReplicaWaiter(config.brokerId),
     logger,
@@ -189,6 +196,7 @@ class RunningBroker implements Broker {
     await context.appendsSettled();
     for (const session of [...this.sessions]) session.close(CLOSE_CODES.GOING_AWAY, "Broker is shutting down");
     await context.topics.idle().catch(() => undefined);
+    await context.groups.close().catch((error: unknown) => context.logger("error", `Closing the group coordinator failed: ${String(error)}`));
     await context.logs.close();
     context.logger("info", "Broker stopped");
   }

@@ -48,7 +48,7 @@ export function registerHttpRoutes(app: Hono, deps: HttpRouteDeps): void {
   const { broker } = deps;
   app.get("/healthz", (c) => (broker.closing ? c.json({ status: "shutting_down" }, 503) : c.json({ status: "ok" })));
   app.get("/metrics", (c) => {
-    const text = broker.metrics.render({ connections: deps.connections(), partitions: partitionOffsets(broker) });
+    const text = broker.metrics.render({ connections: deps.connections(), partitions: partitionOffsets(broker), groups: broker.groups.offsetGauges() });
     return c.body(text, 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
   });
   app.notFound((c) => c.json({ error: { code: "INVALID_REQUEST", message: `No route for ${c.req.method} ${c.req.path}`, retriable: false } }, 404));

@@ -13,8 +13,11 @@
  * | `edgelog_log_start_offset` | gauge | topic, partition |
  * | `edgelog_log_end_offset` | gauge | topic, partition |
  * | `edgelog_high_watermark` | gauge | topic, partition |
+ * | `edgelog_consumer_group_committed_offset` | gauge | group, topic, partition: the committed offset (CURRENT-OFFSET) |
+ * | `edgelog_consumer_group_lag` | gauge | group, topic, partition: high watermark − committed offset (LAG) |
  *
- * Counters live here; gauges are read from the logs when the exposition is rendered.
+ * Counters live here; gauges are read from the logs and the group coordinator when the exposition
+ * is rendered.
  *
  * @example
  * ```ts
@@ -56,6 +59,23 @@ export interface PartitionOffsets {
 }
 
 /**
+ * A consumer group's committed offset of one partition and its lag (null when the partition's log
+ * end is unknown), for the group gauges.
+ *
+ * @example
+ * ```ts
+ * const g: GroupOffsetGauge = { group: "billing", topic: "orders", partition: 0, committedOffset: 35, lag: 2 };
+ * ```
+ */
+export interface GroupOffsetGauge {
+  group: string;
+  topic: string;
+  partition: number;
+  committedOffset: number;
+  lag: number | null;
+}
+
+/**
  * The gauges' current values, read when rendering.
  *
  * @example
@@ -66,6 +86,8 @@ export interface PartitionOffsets {
 export interface GaugeValues {
   connections: number;
   partitions: Iterable<PartitionOffsets>;
+  /** Committed offsets and lag of consumer groups; none when absent. */
+  groups?: Iterable<GroupOffsetGauge>;
 }
 
 interface TopicCounters {
@@ -181,6 +203,15 @@ export class BrokerMetrics {
     gauge("edgelog_log_start_offset", "The first offset of a partition's log", "logStartOffset");
     gauge("edgelog_log_end_offset", "The offset the next record appended to a partition will get", "logEndOffset");
     gauge("edgelog_high_watermark", "The end of what consumers of a partition may read", "highWatermark");
+
+    const groups = [...(gauges.groups ?? [])].sort(
+      (a, b) => compare(a.group, b.group) || compare(a.topic, b.topic) || a.partition - b.partition,
+    );
+    const labels = (g: GroupOffsetGauge): Record<string, string> => ({ group: g.group, topic: g.topic, partition: String(g.partition) });
+    out.family("edgelog_consumer_group_committed_offset", "gauge", "The offset a consumer group committed for a partition (CURRENT-OFFSET)");
+    for (const g of groups) out.sample("edgelog_consumer_group_committed_offset", labels(g), g.committedOffset);
+    out.family("edgelog_consumer_group_lag", "gauge", "Records of a partition past a consumer group's committed offset: high watermark minus committed offset (LAG)");
+    for (const g of groups) if (g.lag !== null) out.sample("edgelog_consumer_group_lag", labels(g), g.lag);
     return out.toString();
   }
 
@@ -192,6 +223,10 @@ export class BrokerMetrics {
     }
     return c;
   }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function emptyCounters(): TopicCounters {

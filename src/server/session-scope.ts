@@ -9,8 +9,29 @@
  * ```
  * @module
  */
+import type { BatchSize } from "../protocol/flow-credit.ts";
 import type { FrameFormat } from "../protocol/frame-codec.ts";
-import type { Subscription } from "./subscription.ts";
+
+/**
+ * A push stream a session holds under a subscription id: a partition subscription
+ * (`subscription.ts`) or a group subscription (`group-subscription.ts`). `credit` and `unsubscribe`
+ * address either.
+ *
+ * @example
+ * ```ts
+ * const sub: SessionSubscription | undefined = session.subscriptions.get(request.sub);
+ * sub?.grant(100, 1 << 20);
+ * ```
+ */
+export interface SessionSubscription {
+  readonly id: number;
+  /** Whether the stream has ended. */
+  readonly stopped: boolean;
+  /** Adds credit and wakes the stream; returns the credit now available. */
+  grant(records: number, bytes: number): BatchSize;
+  /** Ends the stream without a push; returns the position to resume from (-1 for a group subscription). */
+  stop(): number;
+}
 
 /**
  * One WebSocket session, as its handlers use it.
@@ -30,7 +51,7 @@ export interface SessionScope {
   /** Aborted when the session ends. */
   readonly signal: AbortSignal;
   /** The session's subscriptions by id. */
-  readonly subscriptions: Map<number, Subscription>;
+  readonly subscriptions: Map<number, SessionSubscription>;
   /** The id for the next subscription. */
   nextSubscriptionId(): number;
   /** Encodes and sends a frame; does nothing once the session has ended. */

@@ -32,8 +32,7 @@ import type { BrokerContext } from "./broker-context.ts";
 import { HANDLERS } from "./handlers/index.ts";
 import type { RequestScope } from "./handlers/handler.ts";
 import { CLOSE_CODES, type SessionHandlers, type SessionSocket } from "./session-socket.ts";
-import type { SessionScope } from "./session-scope.ts";
-import type { Subscription } from "./subscription.ts";
+import type { SessionScope, SessionSubscription } from "./session-scope.ts";
 
 /**
  * Unsent output (bytes) above which pushes pause until the socket drains.
@@ -77,7 +76,7 @@ export class Session implements SessionScope {
   readonly id: number;
   readonly remoteAddress: string | undefined;
   clientId: string | undefined;
-  readonly subscriptions = new Map<number, Subscription>();
+  readonly subscriptions = new Map<number, SessionSubscription>();
   private readonly socket: SessionSocket;
   private readonly broker: BrokerContext;
   private readonly onEnd: (session: Session) => void;

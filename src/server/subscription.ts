@@ -11,6 +11,11 @@
  * With record format "records" each push carries the same batches decoded into `records` (from the
  * position on) instead of their bytes, and spends the same credit (`../record-views.ts`).
  *
+ * A group subscription (`group-subscription.ts`) runs one Subscription per assigned partition, all
+ * sharing one {@link FlowCredit} (a push spends the credit before it is built, so streams sharing it
+ * never overspend it) and reporting their failures to it (`onError`) instead of ending with an
+ * error push of their own.
+ *
  * @example
  * ```ts
  * const sub = new Subscription({ id: 1, topic: "orders", partition: 0, position: 0, credit: { records: 100, bytes: 1 << 20 }, format: "cbor", broker, session });
@@ -58,7 +63,8 @@ export interface SubscriptionOptions {
   partition: number;
   /** The first offset to push. */
   position: number;
-  credit: BatchSize;
+  /** The initial credit, or a credit pool shared with other streams (a group subscription's). */
+  credit: BatchSize | FlowCredit;
   /** The format of the subscribe request; every push uses it. */
   format: FrameFormat;
   /** What pushes carry: stored `batches` (default) or decoded `records`. */
@@ -67,6 +73,8 @@ export interface SubscriptionOptions {
   valueEncoding?: ValueEncoding;
   broker: BrokerContext;
   session: SessionScope;
+  /** Called, instead of sending an error push, when the stream fails (after it has stopped). */
+  onError?: (error: unknown, logStartOffset: number | undefined) => void;
 }
 
 /**
@@ -88,6 +96,7 @@ export class Subscription {
   private readonly valueEncoding: ValueEncoding;
   private readonly broker: BrokerContext;
   private readonly session: SessionScope;
+  private readonly onError: ((error: unknown, logStartOffset: number | undefined) => void) | undefined;
   private readonly abort = new AbortController();
   private nextOffset: number;
   private wake: (() => void) | undefined;
@@ -98,12 +107,13 @@ export class Subscription {
     this.topic = options.topic;
     this.partition = options.partition;
     this.nextOffset = options.position;
-    this.credit = new FlowCredit(options.credit);
+    this.credit = options.credit instanceof FlowCredit ? options.credit : new FlowCredit(options.credit);
     this.format = options.format;
     this.recordFormat = options.recordFormat ?? "batches";
     this.valueEncoding = options.valueEncoding ?? "bytes";
     this.broker = options.broker;
     this.session = options.session;
+    this.onError = options.onError;
   }
 
   /** The next offset to push: where a subscriber resumes after this subscription. */
@@ -135,11 +145,17 @@ export class Subscription {
     return this.available;
   }
 
+  /** Wakes a stream waiting for credit, after credit it shares with other streams was granted. */
+  creditGranted(): void {
+    this.wakeUp();
+  }
+
   /** Ends the stream without a push; returns the position to resume from. */
   stop(): number {
     if (!this.stopped) {
       this.abort.abort();
-      this.session.subscriptions.delete(this.id);
+      // A group subscription's partition streams carry its id but are not registered under it.
+      if (this.session.subscriptions.get(this.id) === this) this.session.subscriptions.delete(this.id);
       this.wakeUp();
     }
     return this.nextOffset;
@@ -192,6 +208,8 @@ export class Subscription {
       const head = { sub: this.id, topic: this.topic, partition: this.partition };
       const batches = read.bytes.subarray(0, plan.end);
       const tail = { firstOffset: position, nextOffset: plan.nextOffset, highWatermark: read.highWatermark, logStartOffset: read.logStartOffset };
+      // Spent before the push is built: a stream sharing the credit must not plan against it meanwhile.
+      this.credit.spend(plan.records, plan.bytes);
       if (this.recordFormat === "records") {
         let records;
         try {
@@ -205,7 +223,6 @@ export class Subscription {
       } else {
         session.send(recordsPush({ ...head, batches, ...tail }), this.format);
       }
-      this.credit.spend(plan.records, plan.bytes);
       this.nextOffset = plan.nextOffset;
       this.broker.metrics.recordOut(this.topic, plan.records, plan.bytes);
     }
@@ -216,7 +233,11 @@ export class Subscription {
    * has meanwhile closed or been deleted ends the stream (returns false) instead of spinning.
    */
   private async waitForAppend(log: PartitionLog, position: number): Promise<boolean> {
-    if (await log.waitForAppend(position, WAIT_SLICE_MS, this.abort.signal)) return true;
+    if (await log.waitForAppend(position, WAIT_SLICE_MS, this.abort.signal)) {
+      // Woken by an append: let the requests already received append too, so that one push carries them all.
+      await nextTurn();
+      return true;
+    }
     if (this.stopped || this.session.signal.aborted) return false;
     try {
       await log.read(position, { maxBytes: 1 }); // throws once the log is closed or deleted
@@ -238,12 +259,13 @@ export class Subscription {
     }
   }
 
-  /** Ends the stream with an error push (once). */
+  /** Ends the stream with an error push, or by telling `onError` (once). */
   private fail(error: unknown, logStartOffset?: number): void {
     if (this.stopped) return;
     if (!isEdgelogError(error)) this.broker.logger("error", `Subscription ${this.topic}-${this.partition} failed: ${describeError(error)}`);
     this.stop();
-    if (!this.session.signal.aborted) this.session.send(errorPush(this.id, error, logStartOffset), this.format);
+    if (this.onError !== undefined) this.onError(error, logStartOffset);
+    else if (!this.session.signal.aborted) this.session.send(errorPush(this.id, error, logStartOffset), this.format);
   }
 
   /** Waits for the next grant or stop. */
@@ -259,6 +281,11 @@ export class Subscription {
     this.wake = undefined;
     wake?.();
   }
+}
+
+/** Resolves after the event loop has run the I/O callbacks that are due (setImmediate on Bun, Node and Deno). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function outOfRange(offset: number, logStartOffset: number, logEndOffset: number): EdgelogError {

@@ -62,6 +62,12 @@ export interface GroupCoordinatorOptions {
   config?: Partial<GroupCoordinatorConfig>;
   /** Called when the partitions a member owns change; with [] when it leaves or is removed. */
   onAssignmentChange?: (groupId: string, memberId: string, assignment: TopicPartitions[]) => void;
+  /**
+   * Reconcile every member against a new target at once instead of in its next heartbeat, so that
+   * `onAssignmentChange` reports revocations and newly free partitions without delay, and also a
+   * member epoch that moved alone (a broker that pushes assignments sets it). Default false.
+   */
+  reconcileEagerly?: boolean;
   /** Member ids for joins that bring none; default `<clientId>-<random UUID>` as Kafka makes them. */
   newMemberId?: (clientId: string) => string;
   logger?: (level: "info" | "warn", message: string) => void;
@@ -145,6 +151,7 @@ export function createGroupCoordinator(options: GroupCoordinatorOptions): GroupC
     patterns,
     newMemberId: options.newMemberId ?? ((clientId) => (clientId === "" ? crypto.randomUUID() : `${clientId}-${crypto.randomUUID()}`)),
     notify: onChange === undefined ? () => {} : onChange,
+    reconcileEagerly: options.reconcileEagerly === true,
     log,
   });
   let status: "new" | "loading" | "ready" | "closed" = "new";

@@ -54,6 +54,13 @@ export interface MembershipDeps {
   newMemberId: (clientId: string) => string;
   /** Called when the partitions a member owns change (with [] when it is removed). */
   notify: (groupId: string, memberId: string, assignment: TopicPartitions[]) => void;
+  /**
+   * Whether every member is reconciled against a new target at once, without waiting for its own
+   * heartbeat (revocations, partitions others released, and a new member epoch alone reach it
+   * through `notify`); for brokers that push assignments. Default false: a member's assignment
+   * changes only in its heartbeats.
+   */
+  reconcileEagerly?: boolean;
   log: (level: "info" | "warn", message: string) => void;
 }
 
@@ -121,6 +128,7 @@ export class GroupMembership {
     const owned = joining ? partitionSetOf(req.ownedPartitions ?? []) : req.ownedPartitions === undefined ? undefined : partitionSetOf(req.ownedPartitions);
     this.reconcileMember(group, member, owned);
     this.armTimers(group, member);
+    this.reconcileOthers(group, member);
     return this.response(member);
   }
 
@@ -284,6 +292,7 @@ export class GroupMembership {
     group.applyAssignment(member, { ...member, pendingRevocation: new Map() });
     member.leftStatic = true;
     this.armTimers(group, member);
+    this.reconcileOthers(group, member);
     this.deps.log("info", `Static member ${req.instanceId} (${member.memberId}) of group ${group.groupId} left for now`);
     return { memberId: member.memberId, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH, heartbeatIntervalMs: 0, assignment: [] };
   }
@@ -301,6 +310,7 @@ export class GroupMembership {
       group.emptySince = this.deps.clock.now();
     }
     this.updateGroup(group, true);
+    this.reconcileOthers(group, undefined);
   }
 
   /**
@@ -359,8 +369,17 @@ export class GroupMembership {
     return this.deps.clock.setTimer(ms, () => {
       if (this.deps.groups.get(group.groupId) !== group) return;
       group.initialDelay = undefined;
-      if (group.members.size > 0) this.updateGroup(group, true);
+      if (group.members.size > 0) {
+        this.updateGroup(group, true);
+        this.reconcileOthers(group, undefined);
+      }
     });
+  }
+
+  /** With `reconcileEagerly`: reconciles every member but `except` now, what they own being unknown until they heartbeat. */
+  private reconcileOthers(group: ConsumerGroup, except: GroupMember | undefined): void {
+    if (this.deps.reconcileEagerly !== true) return;
+    for (const other of [...group.members.values()]) if (other !== except) this.reconcileMember(group, other, undefined);
   }
 
   private reconcileMember(group: ConsumerGroup, member: GroupMember, owned: PartitionSet | undefined): void {
@@ -370,7 +389,9 @@ export class GroupMembership {
       return owner !== undefined && owner !== member.memberId;
     });
     if (next === member) return;
-    if (group.applyAssignment(member, next)) this.notify(group, member.memberId, toTopicPartitions(member.assigned));
+    // Eagerly reconciled members also hear of a new epoch alone, or their next heartbeat would be fenced.
+    const epochMoved = this.deps.reconcileEagerly === true && next.memberEpoch !== member.memberEpoch;
+    if (group.applyAssignment(member, next) || epochMoved) this.notify(group, member.memberId, toTopicPartitions(member.assigned));
   }
 
   /** (Re)starts the session timer and runs the rebalance timer while the member owes a revocation. */

@@ -1,6 +1,7 @@
 /**
  * The registry of ops: each op name with the decoder that validates its request, so a server can
- * dispatch, plus the names reserved for the consumer-group ops that a later version adds.
+ * dispatch, plus the names reserved for Kafka's classic group protocol (JoinGroup, Heartbeat,
+ * LeaveGroup), which `groupHeartbeat` replaces.
  *
  * @example
  * ```ts
@@ -16,14 +17,23 @@ import { decodeAlterConfigsRequest } from "./alter-configs.ts";
 import { decodeCreatePartitionsRequest } from "./create-partitions.ts";
 import { decodeCreateTopicsRequest } from "./create-topics.ts";
 import { decodeCreditRequest } from "./credit.ts";
+import { decodeDeleteGroupsRequest } from "./delete-groups.ts";
 import { decodeDeleteRecordsRequest } from "./delete-records.ts";
 import { decodeDeleteTopicsRequest } from "./delete-topics.ts";
 import { decodeDescribeConfigsRequest } from "./describe-configs.ts";
+import { decodeDescribeGroupsRequest } from "./describe-groups.ts";
+import { decodeDescribeLagRequest } from "./describe-lag.ts";
 import { decodeFetchRequest } from "./fetch.ts";
+import { decodeGroupHeartbeatRequest } from "./group-heartbeat.ts";
+import { decodeGroupSubscribeRequest } from "./group-subscribe.ts";
 import { decodeHelloRequest } from "./hello.ts";
+import { decodeListGroupsRequest } from "./list-groups.ts";
 import { decodeListOffsetsRequest } from "./list-offsets.ts";
 import { decodeMetadataRequest } from "./metadata.ts";
+import { decodeOffsetCommitRequest } from "./offset-commit.ts";
+import { decodeOffsetFetchRequest } from "./offset-fetch.ts";
 import { decodeProduceRequest } from "./produce.ts";
+import { decodeResetOffsetsRequest } from "./reset-offsets.ts";
 import { decodeSubscribeRequest } from "./subscribe.ts";
 import { decodeUnsubscribeRequest } from "./unsubscribe.ts";
 
@@ -43,6 +53,15 @@ export const OP_DECODERS = Object.freeze({
   subscribe: decodeSubscribeRequest,
   credit: decodeCreditRequest,
   unsubscribe: decodeUnsubscribeRequest,
+  groupHeartbeat: decodeGroupHeartbeatRequest,
+  groupSubscribe: decodeGroupSubscribeRequest,
+  offsetCommit: decodeOffsetCommitRequest,
+  offsetFetch: decodeOffsetFetchRequest,
+  listGroups: decodeListGroupsRequest,
+  describeGroups: decodeDescribeGroupsRequest,
+  describeLag: decodeDescribeLagRequest,
+  deleteGroups: decodeDeleteGroupsRequest,
+  resetOffsets: decodeResetOffsetsRequest,
 });
 
 /** The name of an op this protocol version defines. */
@@ -57,19 +76,11 @@ export type RequestOf<K extends OpName> = Extract<Request, { op: K }>;
 /** Every op name, in the order of the spec. */
 export const OP_NAMES: readonly OpName[] = Object.freeze(Object.keys(OP_DECODERS) as OpName[]);
 
-/** Op names reserved for the consumer-group ops of a later version; brokers answer them as unknown ops. */
-export const PLANNED_OP_NAMES: readonly string[] = Object.freeze([
-  "joinGroup",
-  "heartbeat",
-  "leaveGroup",
-  "offsetCommit",
-  "offsetFetch",
-  "listGroups",
-  "describeGroups",
-  "deleteGroups",
-  "resetOffsets",
-  "groupSubscribe",
-]);
+/**
+ * Op names reserved for Kafka's classic group protocol (JoinGroup/SyncGroup, Heartbeat, LeaveGroup);
+ * version 1 offers `groupHeartbeat` (KIP-848) instead, and brokers answer these as unknown ops.
+ */
+export const PLANNED_OP_NAMES: readonly string[] = Object.freeze(["joinGroup", "heartbeat", "leaveGroup"]);
 
 /**
  * Whether `name` is an op this protocol version defines.
@@ -109,13 +120,22 @@ export * from "./alter-configs.ts";
 export * from "./create-partitions.ts";
 export * from "./create-topics.ts";
 export * from "./credit.ts";
+export * from "./delete-groups.ts";
 export * from "./delete-records.ts";
 export * from "./delete-topics.ts";
 export * from "./describe-configs.ts";
+export * from "./describe-groups.ts";
+export * from "./describe-lag.ts";
 export * from "./fetch.ts";
+export * from "./group-heartbeat.ts";
+export * from "./group-subscribe.ts";
 export * from "./hello.ts";
+export * from "./list-groups.ts";
 export * from "./list-offsets.ts";
 export * from "./metadata.ts";
+export * from "./offset-commit.ts";
+export * from "./offset-fetch.ts";
 export * from "./produce.ts";
+export * from "./reset-offsets.ts";
 export * from "./subscribe.ts";
 export * from "./unsubscribe.ts";

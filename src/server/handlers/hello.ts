@@ -27,7 +27,7 @@ import type { Handler } from "./handler.ts";
  * BROKER_FEATURES.includes("subscribe"); // true
  * ```
  */
-export const BROKER_FEATURES: readonly string[] = Object.freeze(["json", "produce.records", "subscribe", "compression.gzip", "format.records"]);
+export const BROKER_FEATURES: readonly string[] = Object.freeze(["json", "produce.records", "subscribe", "compression.gzip", "format.records", "groups"]);
 
 /**
  * Answers `hello`; UNSUPPORTED_VERSION when no version is shared.

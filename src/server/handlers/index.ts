@@ -13,15 +13,24 @@ import { handleAlterConfigs } from "./alter-configs.ts";
 import { handleCreatePartitions } from "./create-partitions.ts";
 import { handleCreateTopics } from "./create-topics.ts";
 import { handleCredit } from "./credit.ts";
+import { handleDeleteGroups } from "./delete-groups.ts";
 import { handleDeleteRecords } from "./delete-records.ts";
 import { handleDeleteTopics } from "./delete-topics.ts";
 import { handleDescribeConfigs } from "./describe-configs.ts";
+import { handleDescribeGroups } from "./describe-groups.ts";
+import { handleDescribeLag } from "./describe-lag.ts";
 import { handleFetch } from "./fetch.ts";
+import { handleGroupHeartbeat } from "./group-heartbeat.ts";
+import { handleGroupSubscribe } from "./group-subscribe.ts";
 import type { Handler } from "./handler.ts";
 import { handleHello } from "./hello.ts";
+import { handleListGroups } from "./list-groups.ts";
 import { handleListOffsets } from "./list-offsets.ts";
 import { handleMetadata } from "./metadata.ts";
+import { handleOffsetCommit } from "./offset-commit.ts";
+import { handleOffsetFetch } from "./offset-fetch.ts";
 import { handleProduce } from "./produce.ts";
+import { handleResetOffsets } from "./reset-offsets.ts";
 import { handleSubscribe } from "./subscribe.ts";
 import { handleUnsubscribe } from "./unsubscribe.ts";
 
@@ -48,6 +57,15 @@ export const HANDLERS: { readonly [K in OpName]: Handler<RequestOf<K>> } = Objec
   subscribe: handleSubscribe,
   credit: handleCredit,
   unsubscribe: handleUnsubscribe,
+  groupHeartbeat: handleGroupHeartbeat,
+  groupSubscribe: handleGroupSubscribe,
+  offsetCommit: handleOffsetCommit,
+  offsetFetch: handleOffsetFetch,
+  listGroups: handleListGroups,
+  describeGroups: handleDescribeGroups,
+  describeLag: handleDescribeLag,
+  deleteGroups: handleDeleteGroups,
+  resetOffsets: handleResetOffsets,
 });
 
 export type { Handler, RequestScope } from "./handler.ts";

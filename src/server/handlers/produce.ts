@@ -30,6 +30,7 @@ import { requireRecordKeys } from "../../core/log/append-validation.ts";
 import { EdgelogError } from "../../core/errors.ts";
 import { encodeRecordBatch } from "../../core/record/record-batch.ts";
 import { partitionForKey, type RoundRobin } from "../../core/topic/partitioner.ts";
+import type { PartitionLog } from "../../core/log/partition-log.ts";
 import type { TopicDescription } from "../../core/topic/topic-registry.ts";
 import { withError } from "../../protocol/envelope.ts";
 import { produceResponse, type ProducePartitionResult, type ProduceRequest } from "../../protocol/ops/produce.ts";
@@ -83,16 +84,23 @@ async function produce(request: ProduceRequest, { broker, session }: RequestScop
 
 /** Resolves the topic and queues every partition's append, in request order. */
 async function startAppends(broker: BrokerContext, request: ProduceRequest): Promise<Started[]> {
-  const topic = await broker.topic(request.topic, { autoCreate: true });
+  // An existing topic needs no await (each costs a turn of the event loop on the hot path).
+  const topic = broker.topics.get(request.topic) ?? (await broker.topic(request.topic, { autoCreate: true }));
   const work: PartitionWork[] = request.partitions ?? partitionByKey(request.records, topic.partitions, broker.spreader(topic.name));
   const started: Started[] = [];
-  for (const item of work) started.push(await startOne(broker, request, topic, item));
+  for (const item of work) {
+    const one = startOne(broker, request, topic, item);
+    started.push(one instanceof Promise ? await one : one);
+  }
   return started;
 }
 
-async function startOne(broker: BrokerContext, request: ProduceRequest, topic: TopicDescription, item: PartitionWork): Promise<Started> {
-  const { partition, recordIndexes } = item;
-  const failed = (error: unknown): Started => ({ done: Promise.resolve(withIndexes(withError({ partition }, error), recordIndexes)) });
+/**
+ * Checks the partition and queues its append. Stored batches for a topic that is not compacted go
+ * straight to the log; building a batch from records or checking record keys is awaited first.
+ */
+function startOne(broker: BrokerContext, request: ProduceRequest, topic: TopicDescription, item: PartitionWork): Started | Promise<Started> {
+  const { partition } = item;
   try {
     if (partition >= topic.partitions) {
       throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `Topic ${topic.name} has no partition ${partition} (it has ${topic.partitions})`, {
@@ -110,26 +118,52 @@ async function startOne(broker: BrokerContext, request: ProduceRequest, topic: T
         );
       }
     }
-    const bytes = item.batches ?? (await buildBatch(item.records!, broker.clock.now()));
-    if (log.config.cleanupPolicy.includes("compact")) await requireRecordKeys(bytes, `${topic.name}-${partition}`);
-    const append = broker.trackAppend(log.append(bytes, { leaderEpoch: broker.replicas.leaderEpoch(topic.name, partition) }));
-    const done = (async (): Promise<ProducePartitionResult> => {
-      try {
-        const info = await append;
-        broker.metrics.recordIn(topic.name, info.recordCount, bytes.length);
-        if (request.acks === -1) await broker.replicas.waitForReplicas(topic.name, partition, info.lastOffset + 1, request.timeoutMs);
-        return withIndexes(
-          { partition, baseOffset: info.baseOffset, logAppendTime: info.logAppendTime, logStartOffset: log.logStartOffset },
-          recordIndexes,
-        );
-      } catch (error) {
-        return withIndexes(withError({ partition }, error), recordIndexes);
-      }
-    })();
-    return { done };
+    if (item.batches === undefined || log.config.cleanupPolicy.includes("compact")) return prepareAndStart(broker, request, topic, item, log);
+    return startAppend(broker, request, topic, item, log, item.batches);
   } catch (error) {
-    return failed(error);
+    return failedStart(item, error);
   }
+}
+
+/** Builds the batch of per-record produce and checks record keys for a compacted topic, then appends. */
+async function prepareAndStart(
+  broker: BrokerContext,
+  request: ProduceRequest,
+  topic: TopicDescription,
+  item: PartitionWork,
+  log: PartitionLog,
+): Promise<Started> {
+  try {
+    const bytes = item.batches ?? (await buildBatch(item.records!, broker.clock.now()));
+    if (log.config.cleanupPolicy.includes("compact")) await requireRecordKeys(bytes, `${topic.name}-${item.partition}`);
+    return startAppend(broker, request, topic, item, log, bytes);
+  } catch (error) {
+    return failedStart(item, error);
+  }
+}
+
+/** Queues the append; its result (or failure) is the partition's result. */
+function startAppend(broker: BrokerContext, request: ProduceRequest, topic: TopicDescription, item: PartitionWork, log: PartitionLog, bytes: Uint8Array): Started {
+  const { partition, recordIndexes } = item;
+  const append = broker.trackAppend(log.append(bytes, { leaderEpoch: broker.replicas.leaderEpoch(topic.name, partition) }));
+  const done = (async (): Promise<ProducePartitionResult> => {
+    try {
+      const info = await append;
+      broker.metrics.recordIn(topic.name, info.recordCount, bytes.length);
+      if (request.acks === -1) await broker.replicas.waitForReplicas(topic.name, partition, info.lastOffset + 1, request.timeoutMs);
+      return withIndexes(
+        { partition, baseOffset: info.baseOffset, logAppendTime: info.logAppendTime, logStartOffset: log.logStartOffset },
+        recordIndexes,
+      );
+    } catch (error) {
+      return withIndexes(withError({ partition }, error), recordIndexes);
+    }
+  })();
+  return { done };
+}
+
+function failedStart({ partition, recordIndexes }: PartitionWork, error: unknown): Started {
+  return { done: Promise.resolve(withIndexes(withError({ partition }, error), recordIndexes)) };
 }
 
 /** Groups records by the partition the broker picks for them, keeping request order. */

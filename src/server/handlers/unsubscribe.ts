@@ -15,8 +15,7 @@
  */
 import { EdgelogError } from "../../core/errors.ts";
 import { unsubscribeResponse, type UnsubscribeRequest } from "../../protocol/ops/unsubscribe.ts";
-import type { SessionScope } from "../session-scope.ts";
-import type { Subscription } from "../subscription.ts";
+import type { SessionScope, SessionSubscription } from "../session-scope.ts";
 import type { Handler } from "./handler.ts";
 
 /**
@@ -40,7 +39,7 @@ export const handleUnsubscribe: Handler<UnsubscribeRequest> = async (request, { 
  * findSubscription(session, request.sub).grant(10, 1024);
  * ```
  */
-export function findSubscription(session: SessionScope, id: number): Subscription {
+export function findSubscription(session: SessionScope, id: number): SessionSubscription {
   const subscription = session.subscriptions.get(id);
   if (!subscription || subscription.stopped) {
     throw new EdgelogError("INVALID_REQUEST", `No subscription ${id} on this connection (it ended or never existed)`, {

@@ -1,0 +1,108 @@
+/**
+ * The `__consumer_offsets` topic behind the group coordinator: an {@link OffsetsStore} over its
+ * partition logs. The topic is created, compacted, with `offsets.topic.num.partitions` partitions
+ * and `offsets.topic.replication.factor` replicas, when the coordinator first writes to it (Kafka
+ * creates it on the first group request too); until then reading it finds nothing. A broker that
+ * already has the topic keeps its partition count, whatever `offsets.topic.num.partitions` says now,
+ * as Kafka does ({@link consumerOffsetsPartitions}).
+ *
+ * @example
+ * ```ts
+ * const store = consumerOffsetsStore({ config, logs, topics, logger });
+ * const coordinator = createGroupCoordinator({ clock, offsetsLog: store, topics: view, config: { offsetsTopicPartitions: consumerOffsetsPartitions(config, topics) } });
+ * ```
+ * @module
+ */
+import type { BrokerConfig } from "../core/config/broker-config.ts";
+import { EdgelogError, isEdgelogError } from "../core/errors.ts";
+import { type OffsetsStore, partitionLogOffsetsStore } from "../core/group/offsets-store.ts";
+import type { LogManager } from "../core/log/log-manager.ts";
+import type { PartitionLog } from "../core/log/partition-log.ts";
+import { CONSUMER_OFFSETS_TOPIC } from "../core/topic/topic-name.ts";
+import type { TopicRegistry } from "../core/topic/topic-registry.ts";
+import type { BrokerLogger } from "./broker-context.ts";
+
+/**
+ * What {@link consumerOffsetsStore} works with.
+ *
+ * @example
+ * ```ts
+ * const deps: OffsetsTopicDeps = { config, logs, topics, logger: () => {} };
+ * ```
+ */
+export interface OffsetsTopicDeps {
+  config: BrokerConfig;
+  logs: LogManager;
+  topics: TopicRegistry;
+  logger: BrokerLogger;
+}
+
+/**
+ * How many partitions the coordinator spreads groups over: those of the existing topic, else
+ * `offsets.topic.num.partitions`.
+ *
+ * @example
+ * ```ts
+ * consumerOffsetsPartitions(config, topics); // 50 on a fresh broker with Kafka's default
+ * ```
+ */
+export function consumerOffsetsPartitions(config: BrokerConfig, topics: TopicRegistry): number {
+  return topics.get(CONSUMER_OFFSETS_TOPIC)?.partitions ?? config.offsetsTopicNumPartitions;
+}
+
+/**
+ * The store; see the module documentation. A partition log that is missing (the topic was
+ * deleted under the broker) is COORDINATOR_NOT_AVAILABLE.
+ *
+ * @example
+ * ```ts
+ * await consumerOffsetsStore(deps).append(7, batch); // creates __consumer_offsets first when needed
+ * ```
+ */
+export function consumerOffsetsStore(deps: OffsetsTopicDeps): OffsetsStore {
+  const { config, logs, topics, logger } = deps;
+  let creating: Promise<void> | undefined;
+
+  const create = async (): Promise<void> => {
+    try {
+      const created = await topics.createTopic(CONSUMER_OFFSETS_TOPIC, {
+        partitions: config.offsetsTopicNumPartitions,
+        replicationFactor: config.offsetsTopicReplicationFactor,
+        configs: { "cleanup.policy": "compact" },
+      });
+      logger("info", `Created topic ${CONSUMER_OFFSETS_TOPIC} with ${created.partitions} partition(s)`);
+    } catch (error) {
+      // Created meanwhile by a request: use it as it is.
+      if (!isEdgelogError(error, "TOPIC_ALREADY_EXISTS")) throw error;
+    }
+  };
+
+  const ensure = async (): Promise<void> => {
+    if (topics.get(CONSUMER_OFFSETS_TOPIC)) return;
+    creating ??= create().finally(() => {
+      creating = undefined;
+    });
+    await creating;
+  };
+
+  const logOf = (partition: number): PartitionLog => {
+    const log = logs.getLog(CONSUMER_OFFSETS_TOPIC, partition);
+    if (!log) {
+      throw new EdgelogError("COORDINATOR_NOT_AVAILABLE", `Partition ${CONSUMER_OFFSETS_TOPIC}-${partition} is not available`);
+    }
+    return log;
+  };
+
+  const onLogs = partitionLogOffsetsStore(async (partition) => {
+    await ensure();
+    return logOf(partition);
+  });
+
+  return {
+    append: (partition, batch) => onLogs.append(partition, batch),
+    async *readAll(partition) {
+      if (!topics.get(CONSUMER_OFFSETS_TOPIC)) return;
+      yield* onLogs.readAll(partition);
+    },
+  };
+}
