@@ -50,7 +50,8 @@ export function validateAppend(bytes: Uint8Array, config: LogConfig, fromProduce
   let recordCount = 0;
   let maxTimestamp = -1;
   for (const h of scan.batches) {
-    if (h.sizeInBytes > config.maxMessageBytes) {
+    // A replica copies what its leader accepted, whatever max.message.bytes says now (as Kafka).
+    if (fromProducer && h.sizeInBytes > config.maxMessageBytes) {
       throw new EdgelogError(
         "MESSAGE_TOO_LARGE",
         `Record batch of ${h.sizeInBytes} bytes at offset ${h.offset} exceeds max.message.bytes (${config.maxMessageBytes})`,

@@ -164,6 +164,13 @@ describe("PartitionLog append validation", () => {
     expect(log.logEndOffset).toBe(1);
   });
 
+  it("a replica append keeps a batch over max.message.bytes that its leader accepted", async () => {
+    const log = await openTestLog(memoryFileSystem(), manualClock(T0), { maxMessageBytes: 200 });
+    const big = batchOf(["x".repeat(300)]);
+    await log.append(big, { assignOffsets: false });
+    expect(log.logEndOffset).toBe(1);
+  });
+
   it("an append larger than segment.bytes is RECORD_LIST_TOO_LARGE", async () => {
     const log = await openTestLog(memoryFileSystem(), manualClock(T0), { segmentBytes: 200 });
     await expect(log.append(batchOf(["x".repeat(300)]))).rejects.toMatchObject({ code: "RECORD_LIST_TOO_LARGE" });
