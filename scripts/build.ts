@@ -1,7 +1,9 @@
 /**
- * Builds the single executable `dist/edgelog`: `bun build --compile --minify src/cli/main.ts`, then
- * runs it once (`--version`) to make sure it starts. The runtime adapters are loaded through dynamic
- * imports chosen at run time, so the binary carries the Node and Deno adapters without running them.
+ * Builds the single executable `dist/edgelog`: `bun build --compile --minify --bytecode src/cli/main.ts`,
+ * then runs it once (`--version`) to make sure it starts. The runtime adapters are loaded through
+ * dynamic imports chosen at run time, so the binary carries the Node and Deno adapters without running
+ * them. `--bytecode` (which bundles as CommonJS) starts the broker about twice as fast, and CommonJS
+ * keeps the Node adapter's imports (node:http, ws, ...) unloaded on Bun: about 4 MiB less memory.
  *
  * @example
  * ```sh
@@ -41,7 +43,7 @@ try {
   // built beside the target and renamed over it, so that a concurrent build or a running binary never sees half a file
   const partial = join(root, "dist", `edgelog.${process.pid}.partial${extension}`);
   try {
-    run(bunPath(), ["build", "--compile", "--minify", entry, "--outfile", partial]);
+    run(bunPath(), ["build", "--compile", "--minify", "--bytecode", entry, "--outfile", partial]);
     renameSync(partial, outfile);
   } finally {
     rmSync(partial, { force: true });

@@ -39,6 +39,8 @@ declare namespace Bun {
     send(data: string | Uint8Array, compress?: boolean): number;
     close(code?: number, reason?: string): void;
     getBufferedAmount(): number;
+    /** Runs `callback` with the socket corked: what it sends goes out in one write. */
+    cork<R>(callback: () => R): R;
   }
   interface WebSocketHandler<T> {
     open?(ws: ServerWebSocket<T>): void;

@@ -6,9 +6,11 @@
  * message in an event object and a context, which costs CPU on Bun's hot path.
  *
  * - Bun closes a connection whose message is larger than `broker.maxFrameBytes` with 1009.
- * - Backpressure: `bufferedAmount()` is `ws.getBufferedAmount()`; Bun's `drain` becomes `onDrain`.
- *   Bun's own backpressure limit (16 MiB by default, above which it drops messages) is lifted, so
- *   that the broker alone decides when to stop sending.
+ * - Output: small messages sent during one turn of the event loop are written together, corked, at
+ *   the end of the turn (one system call instead of one per reply; see `TurnOutput`).
+ * - Backpressure: `bufferedAmount()` is `ws.getBufferedAmount()` plus what the turn still holds;
+ *   Bun's `drain` becomes `onDrain`. Bun's own backpressure limit (16 MiB by default, above which it
+ *   drops messages) is lifted, so that the broker alone decides when to stop sending.
  * - Pings: Bun pings a connection that has been silent for about
  *   `edgelog.websocket.ping.interval.ms` and closes it when it stays silent for the whole interval.
  *
@@ -21,7 +23,7 @@
  * ```
  * @module
  */
-import type { SessionHandlers } from "../../server/session-socket.ts";
+import { CLOSE_CODES, type SessionHandlers } from "../../server/session-socket.ts";
 import { classifyUpgrade, closeReason, listenerUrl, type RunningServer, type ServeOptions, type ServedBroker } from "../serve-options.ts";
 
 /** What each Bun WebSocket carries: its session's handlers, from `open` until `close`. */
@@ -76,13 +78,13 @@ export function serveBun(broker: ServedBroker, options: ServeOptions): RunningSe
       sendPings: idleTimeout > 0,
       perMessageDeflate: false,
       open(ws) {
+        const output = new TurnOutput(ws);
         ws.data.handlers = broker.openSession(
           {
-            send(data) {
-              ws.send(data);
-            },
-            bufferedAmount: () => ws.getBufferedAmount(),
+            send: (data) => output.send(data),
+            bufferedAmount: () => ws.getBufferedAmount() + output.queuedBytes,
             close(code, reason) {
+              output.flush();
               ws.close(code, closeReason(reason));
             },
           },
@@ -115,6 +117,74 @@ export function serveBun(broker: ServedBroker, options: ServeOptions): RunningSe
       return closing;
     },
   };
+}
+
+/** Messages at least this large are written at once: corking gains nothing for them. */
+const DIRECT_SEND_BYTES = 16 * 1024;
+
+/** Sockets with small messages queued during this turn of the event loop. */
+const queuedOutputs = new Set<TurnOutput>();
+let flushScheduled = false;
+
+function flushQueuedOutputs(): void {
+  flushScheduled = false;
+  const outputs = [...queuedOutputs];
+  queuedOutputs.clear();
+  for (const output of outputs) output.flush();
+}
+
+/**
+ * One socket's output. Small messages (replies, pushes of a few records) sent during a turn of the
+ * event loop are queued and written together, corked, once the turn's callbacks have run
+ * (setImmediate): one write instead of one per message. Sending outside uWS's own callbacks is not
+ * corked, so without this every reply costs a system call. Larger messages go out at once, after
+ * whatever is queued, so the order of messages never changes.
+ */
+class TurnOutput {
+  queuedBytes = 0;
+  private queue: (string | Uint8Array)[] = [];
+
+  constructor(private readonly ws: Bun.ServerWebSocket<SocketData>) {}
+
+  send(data: string | Uint8Array): void {
+    const size = typeof data === "string" ? data.length : data.byteLength;
+    if (size >= DIRECT_SEND_BYTES) {
+      this.flush();
+      this.ws.send(data);
+      return;
+    }
+    this.queue.push(data);
+    this.queuedBytes += size;
+    if (this.queue.length === 1) {
+      queuedOutputs.add(this);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushQueuedOutputs);
+      }
+    }
+  }
+
+  /** Writes what is queued (a closed socket drops it, as it drops any send). */
+  flush(): void {
+    if (this.queue.length === 0) return;
+    const queue = this.queue;
+    this.queue = [];
+    this.queuedBytes = 0;
+    queuedOutputs.delete(this);
+    const { ws } = this;
+    try {
+      ws.cork(() => {
+        for (const data of queue) ws.send(data);
+      });
+    } catch {
+      // As a failed send in the session: the connection cannot go on. Never thrown into the timer.
+      try {
+        ws.close(CLOSE_CODES.INTERNAL_ERROR, "Send failed");
+      } catch {
+        // Already closed.
+      }
+    }
+  }
 }
 
 /** The path of a request URL without parsing it as a whole `URL`. */

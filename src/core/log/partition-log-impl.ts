@@ -184,7 +184,7 @@ export class PartitionLogImpl implements PartitionLog {
         maxTimestamp: checked.maxTimestamp,
       });
       const { first, last, logAppendTime, maxTimestamp } = placed;
-      await this.maybeRoll(batches.length, maxTimestamp, first, last, now);
+      if (this.mayRoll(batches.length, maxTimestamp, last, now)) await this.maybeRoll(batches.length, maxTimestamp, first, last, now);
       const segment = this.active;
       try {
         await segment.append(batches, headers, maxTimestamp, now);
@@ -361,6 +361,19 @@ export class PartitionLogImpl implements PartitionLog {
     await Promise.all(this.segments.map((s) => s.abandon()));
     this.state = "deleted";
     await removeLogDirectory(this.fs, this.dir, this.clock.now());
+  }
+
+  /**
+   * False when the active segment surely keeps this append, decided without I/O or an await (the
+   * append path runs this per request); true when {@link maybeRoll} must decide.
+   */
+  private mayRoll(size: number, maxTimestamp: number, last: number, now: number): boolean {
+    const segment = this.active;
+    const config = this.currentConfig;
+    if (segment.size === 0 || segment.size + size > config.segmentBytes) return true;
+    if (segment.offsetIndex.isFull || segment.timeIndex.isFull || !segment.canHold(last)) return true;
+    const waited = segment.knownTimeWaitedForRoll(now, maxTimestamp);
+    return waited === undefined || waited > config.segmentMs;
   }
 
   /** Kafka's shouldRoll: segment.bytes, segment.ms, a full index, or offsets past int32 from the base. */

@@ -162,6 +162,13 @@ export class LogSegment {
     return first >= 0 ? messageTimestamp - first : now - this.created;
   }
 
+  /** {@link timeWaitedForRoll} when it needs no read (the first batch's timestamp is known), else undefined. */
+  knownTimeWaitedForRoll(now: number, messageTimestamp: number): number | undefined {
+    if (this.rollTimestamp === undefined && this.size > 0) return undefined;
+    const first = this.rollTimestamp ?? -1;
+    return first >= 0 ? messageTimestamp - first : now - this.created;
+  }
+
   /** Updates the indexes and in-memory state for a batch written at `position`. */
   indexBatch(lastOffset: number, maxTimestamp: number, position: number, size: number): void {
     if (maxTimestamp > this.maxTimestamp) {
