@@ -89,11 +89,11 @@ export class EdgelogClient {
   }
 
   /**
-   * A new consumer with its own connection; `groupId` is not supported yet and throws.
+   * A new consumer with its own connection; with a `groupId` it can join that consumer group.
    *
    * @example
    * ```ts
-   * const consumer = client.consumer({ maxBufferedRecords: 1000 });
+   * const consumer = client.consumer({ groupId: "billing", maxBufferedRecords: 1000 });
    * ```
    */
   consumer(options: ConsumerOptions = {}): Consumer {

@@ -67,6 +67,8 @@ export interface ConnectionEvents {
   disconnect: { url: string; code: number; reason: string };
   /** Reconnecting gave up; requests fail with this error until `connect()` is called again. */
   error: EdgelogError;
+  /** A push without a subscription id: the `assignment` push of a consumer-group member (protocol §8). */
+  push: { readonly push: string; readonly [field: string]: unknown };
 }
 
 /**

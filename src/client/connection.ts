@@ -10,7 +10,8 @@
  *   unanswered at a time (more wait), and a frame over `limits.maxFrameBytes` fails with
  *   `MESSAGE_TOO_LARGE` before it is sent.
  * - Error replies become `EdgelogError`s with the broker's code and retriable flag.
- * - Pushes go to the handler routed for their subscription id.
+ * - Pushes go to the handler routed for their subscription id; pushes without one (a consumer-group
+ *   member's `assignment`) go to the `push` listeners.
  * - When an open connection closes, requests without a reply fail with the retriable
  *   `NETWORK_EXCEPTION` (their outcome is unknown), routes are dropped (subscriptions end with the
  *   connection), listeners hear `disconnect`, and the connection reconnects with backoff, says
@@ -384,7 +385,8 @@ export class Connection {
     if (typeof frame !== "object" || frame === null || Array.isArray(frame)) return;
     if (isPushFrame(frame)) {
       const push = frame as PushFrame;
-      this.#routes.get(push.sub)?.(push);
+      if (typeof push.sub === "number") this.#routes.get(push.sub)?.(push);
+      else this.#events.emit("push", frame as ConnectionEvents["push"]); // e.g. a group member's assignment
       return;
     }
     this.#pending.settle(frame as Record<string, unknown>);

@@ -12,27 +12,30 @@
 import type { SubscribeFrom } from "../protocol/index.ts";
 import type { ConsumedRecord } from "./consumed-record.ts";
 import type { Consumer } from "./consumer.ts";
+import type { GroupConsumerOptions } from "./group-options.ts";
 import type { RetryOptions } from "./retry.ts";
 import type { AutoOffsetReset, RetentionGap } from "./stream-host.ts";
 
 export type { AutoOffsetReset, RetentionGap } from "./stream-host.ts";
 
 /**
- * Options of a {@link Consumer}.
+ * Options of a {@link Consumer}; the group options ({@link GroupConsumerOptions}) need a `groupId`.
  *
  * @example
  * ```ts
- * const options: ConsumerOptions = { maxBufferedRecords: 1000, autoOffsetReset: "earliest", onGap: (gap) => console.warn(gap) };
+ * const options: ConsumerOptions = { groupId: "billing", maxBufferedRecords: 1000, autoOffsetReset: "earliest", onGap: (gap) => console.warn(gap) };
  * ```
  */
-export interface ConsumerOptions {
-  /** Consumer groups are not supported yet: giving one throws. */
-  groupId?: string;
-  /** Records per partition received ahead of the application (the record credit window); default 500. */
+export interface ConsumerOptions extends GroupConsumerOptions {
+  /** Records received ahead of the application (the record credit window), per partition, in a group for all together; default 500. */
   maxBufferedRecords?: number;
-  /** Bytes per partition received ahead of the application (the byte credit window); default 1 MiB. */
+  /** Bytes received ahead of the application (the byte credit window), per partition, in a group for all together; default 1 MiB. */
   maxBufferedBytes?: number;
-  /** What to do when a position is not in the log; default "none" (throw). Also the default start of `assign()`. */
+  /**
+   * What to do when a position is not in the log (Kafka's auto.offset.reset); default "none"
+   * (throw), in a group "latest" as Kafka's. Also the default start of `assign()`, and in a group the
+   * start of a partition without a committed offset.
+   */
   autoOffsetReset?: AutoOffsetReset;
   /** Told whenever a position was not in the log (records were removed before being read). */
   onGap?: (gap: RetentionGap) => void;

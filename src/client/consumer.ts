@@ -1,27 +1,35 @@
 /**
- * The consumer: reads assigned partitions through `subscribe` pushes with credit-based flow control
- * (protocol §9), and hands records to the application one by one (`for await`) or in batches
- * (`run({ eachBatch })`), like kafkajs's consumer without a group.
+ * The consumer: reads partitions through pushes with credit-based flow control (protocol §9), and
+ * hands records to the application one by one (`for await`) or in batches (`run({ eachBatch })`),
+ * like kafkajs's consumer. Two ways to pick partitions:
  *
+ * - `subscribe({ topics })` with a `groupId`: the consumer joins the consumer group and the broker
+ *   assigns it partitions (KIP-848; `group-consumer.ts`). Each partition starts at the group's
+ *   committed offset, else where `autoOffsetReset` says (default "latest", as Kafka; `fromBeginning`
+ *   means "earliest"). Offsets are committed automatically (`autoCommit`, every
+ *   `autoCommitIntervalMs`, on revocation and on disconnect) or by `commitOffsets()`; the position
+ *   committed is after the last record the application finished.
  * - `assign()` picks the partitions and where each starts (an offset, "earliest", "latest" or a
- *   timestamp); it replaces the previous assignment, as Kafka's `assign()` does. Consumer groups
- *   (`groupId`, `subscribe({ topics })`, committed offsets) come with the group ops of a later
- *   protocol revision; until then `groupId` is refused.
- * - At most `maxBufferedRecords` records and `maxBufferedBytes` bytes per partition are received
- *   ahead of the application; consuming grants more. `pause()` stops a partition (no delivery, no
- *   credit); `resume()` continues it. `seek()` moves a partition.
- * - When the connection drops, the consumer reconnects by itself and continues every partition from
- *   the record after the last one received: the application sees each offset once, in order.
+ *   timestamp); it replaces the previous assignment, as Kafka's `assign()` does. With a `groupId`,
+ *   `commitOffsets()` commits as a client outside the group (accepted while the group is empty).
+ *
+ * - At most `maxBufferedRecords` records and `maxBufferedBytes` bytes are received ahead of the
+ *   application (per partition with `assign()`, for all partitions together in a group); consuming
+ *   grants more. `pause()` stops a partition; `resume()` continues it. `seek()` moves a partition
+ *   (in a group, by committing the offset).
+ * - When the connection drops, the consumer reconnects by itself and continues every partition
+ *   after the last record received: the application sees each offset once, in order. In a group it
+ *   heartbeats on the new connection at once, or rejoins when the broker no longer knows it.
  * - A position that is no longer in the log is reported to `onGap`, then handled by
- *   `autoOffsetReset` ("earliest": continue at the log start; "latest": at the end; "none", the
- *   default: the iteration throws `OFFSET_OUT_OF_RANGE`).
+ *   `autoOffsetReset` ("earliest": continue at the log start; "latest": at the end; "none": the
+ *   iteration throws `OFFSET_OUT_OF_RANGE`; without a group "none" is the default).
  *
  * @example
  * ```ts
- * const consumer = createClient({ brokers: ["localhost:9092"] }).consumer({ autoOffsetReset: "earliest" });
- * await consumer.assign([{ topic: "orders", partition: 0, from: "earliest" }]);
+ * const consumer = createClient({ brokers: ["localhost:9092"] }).consumer({ groupId: "billing" });
+ * await consumer.subscribe({ topics: ["orders"], fromBeginning: true });
  * for await (const record of consumer) {
- *   console.log(record.offset, record.valueString());
+ *   console.log(record.partition, record.offset, record.valueString());
  * }
  * ```
  * @module
@@ -30,14 +38,9 @@ import { EdgelogError } from "../core/errors.ts";
 import type { SubscribeFrom } from "../protocol/index.ts";
 import type { Connection } from "./connection.ts";
 import type { ConsumedRecord } from "./consumed-record.ts";
-import { PartitionStream, type Taken } from "./partition-stream.ts";
-import { type ResolvedRetry, resolveRetry, type RetryOptions } from "./retry.ts";
-import { WakeSignal } from "./wake-signal.ts";
-
+import { type Deliverable, DeliveryLoop } from "./consumer-loop.ts";
 import {
   checkAssignment,
-  checkTopicPartitions,
-  type ConsumedBatch,
   type ConsumerOptions,
   type PartitionAssignment,
   positiveInteger,
@@ -46,17 +49,32 @@ import {
   type TopicPartition,
   type TopicPartitions,
 } from "./consumer-options.ts";
+import { type Pausable, PausedPartitions } from "./consumer-pauses.ts";
+import { EventListeners } from "./event-listeners.ts";
+import { GroupConsumer } from "./group-consumer.ts";
+import {
+  checkCommitOffsets,
+  checkSubscribe,
+  type ConsumerEvents,
+  resolveGroupOptions,
+  type SubscribeOptions,
+  type TopicPartitionOffset,
+} from "./group-options.ts";
+import type { GroupTaken } from "./group-partition.ts";
+import { PartitionStream } from "./partition-stream.ts";
+import { type ResolvedRetry, resolveRetry } from "./retry.ts";
 import type { StreamHost } from "./stream-host.ts";
 
-const DEFAULTS = { maxBufferedRecords: 500, maxBufferedBytes: 1024 * 1024, maxBatchRecords: 500 };
+const DEFAULTS = { maxBufferedRecords: 500, maxBufferedBytes: 1024 * 1024 };
+const RESETS = ["earliest", "latest", "none"];
 
 /**
  * The consumer; see the module documentation. Made by `client.consumer()`.
  *
  * @example
  * ```ts
- * const consumer = client.consumer();
- * await consumer.assign([{ topic: "events", partition: 0, offset: 0 }]);
+ * const consumer = client.consumer({ groupId: "audit", autoCommitIntervalMs: 1000 });
+ * await consumer.subscribe({ topic: "events" });
  * await consumer.run({ eachMessage: async ({ message }) => console.log(message.valueString()) });
  * ```
  */
@@ -64,40 +82,33 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
   readonly #connection: Connection;
   readonly #ownsConnection: boolean;
   readonly #host: StreamHost;
+  readonly #group: GroupConsumer | undefined;
   readonly #streams = new Map<string, PartitionStream>();
-  readonly #pausedTopics = new Set<string>();
-  readonly #pausedPartitions = new Set<string>();
-  readonly #readable = new WakeSignal();
+  readonly #pauses = new PausedPartitions();
+  readonly #events = new EventListeners<ConsumerEvents>();
+  readonly #loop: DeliveryLoop;
   readonly #unlisten: (() => void)[] = [];
-  #rr = 0;
-  #loopGeneration = 0;
-  #running: Promise<void> | undefined;
   #failure: EdgelogError | undefined;
   #closed = false;
 
   /**
-   * A consumer on `connection` (closed by {@link disconnect} when `ownsConnection`). A `groupId`
-   * throws `UNSUPPORTED_VERSION`; bad options are a `TypeError`/`RangeError`.
+   * A consumer on `connection` (closed by {@link disconnect} when `ownsConnection`); bad options are
+   * a `TypeError`/`RangeError`.
    *
    * @example
    * ```ts
-   * new Consumer(new Connection({ brokers }), { maxBufferedRecords: 100 });
+   * new Consumer(new Connection({ brokers }), { groupId: "g", maxBufferedRecords: 100 });
    * ```
    */
   constructor(connection: Connection, options: ConsumerOptions = {}, settings: { ownsConnection?: boolean; retry?: ResolvedRetry } = {}) {
-    if (options.groupId !== undefined) {
-      throw new EdgelogError(
-        "UNSUPPORTED_VERSION",
-        `Consumer groups are not supported yet (groupId ${JSON.stringify(options.groupId)}): assign() partitions explicitly; groups come with the group ops of a later protocol revision`,
-      );
-    }
-    const autoOffsetReset = options.autoOffsetReset ?? "none";
-    if (autoOffsetReset !== "earliest" && autoOffsetReset !== "latest" && autoOffsetReset !== "none") {
-      throw new RangeError(`autoOffsetReset must be "earliest", "latest" or "none", got ${JSON.stringify(autoOffsetReset)}`);
+    if (options.autoOffsetReset !== undefined && !RESETS.includes(options.autoOffsetReset)) {
+      throw new RangeError(`autoOffsetReset must be "earliest", "latest" or "none", got ${JSON.stringify(options.autoOffsetReset)}`);
     }
     if (options.onGap !== undefined && typeof options.onGap !== "function") throw new TypeError("onGap must be a function");
+    const group = resolveGroupOptions(options);
     this.#connection = connection;
     this.#ownsConnection = settings.ownsConnection ?? true;
+    const onGap = options.onGap;
     this.#host = {
       connection,
       window: {
@@ -105,27 +116,53 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
         bytes: positiveInteger("maxBufferedBytes", options.maxBufferedBytes, DEFAULTS.maxBufferedBytes),
       },
       retry: resolveRetry(options.retry, settings.retry),
-      autoOffsetReset,
-      onGap: options.onGap,
-      readable: () => this.#readable.wake(),
+      autoOffsetReset: options.autoOffsetReset ?? "none",
+      onGap,
+      readable: () => this.#loop.readable.wake(),
     };
+    this.#loop = new DeliveryLoop({
+      deliverables: (): readonly Deliverable[] => this.#deliverables(),
+      failure: () => this.#group?.failure ?? this.#failure,
+      closed: () => this.#closed,
+      redeliver: async (from, taken, index) => {
+        if (!(from instanceof PartitionStream)) return (taken as GroupTaken).unread(index);
+        if (this.#streams.get(keyOf(from.topic, from.partition)) === from) await from.seek(taken.records[index]!.offset);
+      },
+    });
+    this.#group =
+      group &&
+      new GroupConsumer(group, {
+        ...this.#host,
+        autoOffsetReset: options.autoOffsetReset,
+        onGap: (gap) => {
+          try {
+            onGap?.(gap);
+          } catch {
+            // the application's callback must not stop the consumer
+          }
+        },
+        isPaused: (topic, partition) => this.#pauses.isPaused(topic, partition),
+        events: this.#events,
+      });
     this.#unlisten.push(
-      connection.on("connect", () => {
+      connection.on("connect", ({ reconnected }) => {
         this.#failure = undefined;
         for (const stream of this.#streams.values()) stream.onConnected();
+        this.#group?.connectionChanged(true, reconnected);
       }),
       connection.on("disconnect", () => {
         for (const stream of this.#streams.values()) stream.onDisconnected();
+        this.#group?.connectionChanged(false, false);
       }),
       connection.on("error", (error) => {
         this.#failure = error;
-        this.#readable.wake();
+        this.#loop.readable.wake();
       }),
     );
   }
 
   /**
-   * Connects to a broker (`assign()` also connects on demand).
+   * Connects to a broker (`subscribe()` and `assign()` also connect on demand).
    *
    * @example
    * ```ts
@@ -138,10 +175,28 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
   }
 
   /**
-   * Reads exactly these partitions from now on. Partitions assigned before and listed again keep
-   * their position unless the entry gives `offset` or `from`; the others stop. Resolves once each
-   * new partition's subscription was tried; errors (an unknown topic, a position out of range with
-   * `autoOffsetReset: "none"`) come out of the iteration. Malformed entries are a `TypeError`.
+   * Joins the consumer group (the first time) and subscribes to topics, by name or regular
+   * expression; later calls add topics. Resolves once the broker answered; the assignment follows
+   * (a new group waits `group.initial.rebalance.delay.ms` for more members). Needs a `groupId`;
+   * rejects with a join error that retrying cannot fix.
+   *
+   * @example
+   * ```ts
+   * await consumer.subscribe({ topics: ["orders", /^audit-.+/], fromBeginning: true });
+   * ```
+   */
+  async subscribe(options: SubscribeOptions): Promise<void> {
+    this.#assertOpen();
+    if (this.#group === undefined) throw new TypeError("subscribe() needs a consumer with a groupId; use assign() without one");
+    if (this.#streams.size > 0) throw new TypeError("This consumer reads assigned partitions: subscribe() or assign(), not both");
+    await this.#group.subscribe(checkSubscribe(options));
+  }
+
+  /**
+   * Reads exactly these partitions from now on (not in a group). Partitions assigned before and
+   * listed again keep their position unless the entry gives `offset` or `from`; the others stop.
+   * Resolves once each new partition's subscription was tried; errors come out of the iteration.
+   * Malformed entries are a `TypeError`.
    *
    * @example
    * ```ts
@@ -150,6 +205,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
    */
   async assign(assignments: PartitionAssignment[]): Promise<void> {
     this.#assertOpen();
+    if (this.#group?.subscribed) throw new TypeError("This consumer subscribed to a group: subscribe() or assign(), not both");
     if (!Array.isArray(assignments)) throw new TypeError("assign() needs a list of { topic, partition }");
     const wanted = new Map<string, { topic: string; partition: number; from: SubscribeFrom | undefined }>();
     assignments.forEach((a, i) => {
@@ -171,7 +227,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
     for (const [key, entry] of wanted) {
       if (this.#streams.has(key)) continue;
       const stream = new PartitionStream(this.#host, entry.topic, entry.partition, entry.from ?? fallback);
-      if (this.#pausedTopics.has(entry.topic) || this.#pausedPartitions.has(key)) stream.pause();
+      if (this.#pauses.isPaused(entry.topic, entry.partition)) stream.pause();
       this.#streams.set(key, stream);
       work.push(stream.start());
     }
@@ -179,7 +235,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
   }
 
   /**
-   * The partitions assigned.
+   * The partitions assigned (in a group: owned by this member now).
    *
    * @example
    * ```ts
@@ -187,13 +243,13 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
    * ```
    */
   assignment(): TopicPartition[] {
-    return [...this.#streams.values()].map((s) => ({ topic: s.topic, partition: s.partition }));
+    return this.#deliverables().map((s) => ({ topic: s.topic, partition: s.partition }));
   }
 
   /**
    * Moves an assigned partition to `offset`: records received but not yet consumed are dropped and
    * the next record delivered from it has this offset (or, when it is not in the log, per
-   * `autoOffsetReset`). Resolves once the new subscription was tried.
+   * `autoOffsetReset`). In a group the offset is committed: the broker streams from there.
    *
    * @example
    * ```ts
@@ -203,6 +259,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
   async seek(target: { topic: string; partition: number; offset: number | string }): Promise<void> {
     this.#assertOpen();
     const offset = toOffset(target?.offset, "seek() offset");
+    if (this.#group?.subscribed) return this.#group.seek(target.topic, target.partition, offset);
     const stream = this.#streams.get(keyOf(target.topic, target.partition));
     if (stream === undefined) throw new TypeError(`seek(): ${target.topic}-${target.partition} is not assigned`);
     await stream.seek(offset);
@@ -217,11 +274,13 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
    * ```
    */
   position(target: TopicPartition): number | undefined {
+    if (this.#group?.subscribed) return this.#group.partition(target.topic, target.partition)?.position;
     return this.#streams.get(keyOf(target.topic, target.partition))?.position;
   }
 
   /**
-   * Stops delivering these partitions and granting them credit (records already received wait).
+   * Stops delivering these partitions and granting them credit (with `assign()` records already
+   * received wait; in a group they are dropped and read again after `resume()`).
    *
    * @example
    * ```ts
@@ -229,15 +288,11 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
    * ```
    */
   pause(topics: TopicPartitions[]): void {
-    for (const { topic, partitions } of checkTopicPartitions(topics, "pause")) {
-      if (partitions === undefined) this.#pausedTopics.add(topic);
-      else for (const p of partitions) this.#pausedPartitions.add(keyOf(topic, p));
-      for (const stream of this.#matching(topic, partitions)) stream.pause();
-    }
+    this.#pauses.pause(topics, this.#deliverables());
   }
 
   /**
-   * Delivers these partitions again and grants them credit.
+   * Delivers these partitions again (in a group, records dropped while paused are streamed again).
    *
    * @example
    * ```ts
@@ -245,17 +300,10 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
    * ```
    */
   resume(topics: TopicPartitions[]): void {
-    for (const { topic, partitions } of checkTopicPartitions(topics, "resume")) {
-      if (partitions === undefined) {
-        this.#pausedTopics.delete(topic);
-        for (const key of [...this.#pausedPartitions]) if (key.startsWith(`${topic}\u0000`)) this.#pausedPartitions.delete(key);
-      } else {
-        for (const p of partitions) this.#pausedPartitions.delete(keyOf(topic, p));
-      }
-      for (const stream of this.#matching(topic, partitions)) {
-        if (!this.#pausedTopics.has(topic) && !this.#pausedPartitions.has(keyOf(topic, stream.partition))) stream.resume();
-      }
-    }
+    const resumed = this.#pauses.resume(topics, this.#deliverables());
+    if (!this.#group?.subscribed) for (const stream of resumed) stream.resume();
+    // A failed restart (e.g. the connection dropped) is made good by the member's next heartbeat.
+    else this.#group.resume(this.#group.partitions().filter((p) => resumed.includes(p))).catch(() => undefined);
   }
 
   /**
@@ -267,22 +315,45 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
    * ```
    */
   paused(): { topic: string; partitions: number[] }[] {
-    const byTopic = new Map<string, number[]>();
-    for (const stream of this.#streams.values()) {
-      if (!stream.paused) continue;
-      const list = byTopic.get(stream.topic) ?? [];
-      list.push(stream.partition);
-      byTopic.set(stream.topic, list);
-    }
-    return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+    return this.#pauses.paused(this.#deliverables());
   }
 
   /**
-   * Iterates records of every assigned partition as they arrive (partitions take turns). A record
-   * counts as consumed, and its credit goes back, when the next one is asked for. The iteration
-   * ends with `stop()` or `disconnect()`; it throws a partition's failure (after that partition's
-   * earlier records), or the connection's when reconnecting gave up. Leaving the loop does not
-   * disconnect.
+   * Commits offsets for the consumer's `groupId`: each the next offset to consume, as Kafka
+   * commits. A member commits with its epoch (fails with `FENCED_MEMBER_EPOCH` or
+   * `UNKNOWN_MEMBER_ID` after it lost the partitions); without `subscribe()` the broker accepts the
+   * commit only while the group has no members.
+   *
+   * @example
+   * ```ts
+   * await consumer.commitOffsets([{ topic: "orders", partition: 0, offset: record.offset + 1 }]);
+   * ```
+   */
+  async commitOffsets(offsets: TopicPartitionOffset[]): Promise<void> {
+    this.#assertOpen();
+    if (this.#group === undefined) throw new TypeError("commitOffsets() needs a consumer with a groupId");
+    await this.#group.commitOffsets(checkCommitOffsets(offsets));
+  }
+
+  /**
+   * Listens to `group.join`, `rebalance`, `commit`, `heartbeat` or `crash`; returns the function
+   * that stops listening.
+   *
+   * @example
+   * ```ts
+   * const off = consumer.on("group.join", ({ memberId, assignment }) => console.log(memberId, assignment));
+   * ```
+   */
+  on<K extends keyof ConsumerEvents>(event: K, listener: (event: ConsumerEvents[K]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /**
+   * Iterates records of every partition as they arrive (partitions take turns). A record counts as
+   * consumed (its credit goes back; auto-commit may commit it) when the next one is asked for. The
+   * iteration ends with `stop()` or `disconnect()`; it throws a partition's failure (after that
+   * partition's earlier records), the group's crash, or the connection's when reconnecting gave up.
+   * Leaving the loop does not disconnect.
    *
    * @example
    * ```ts
@@ -292,77 +363,43 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
    * ```
    */
   [Symbol.asyncIterator](): AsyncIterator<ConsumedRecord> {
-    const generation = this.#loopGeneration;
-    let release: (() => void) | undefined;
-    const done = (): IteratorResult<ConsumedRecord> => ({ done: true, value: undefined });
-    return {
-      next: async () => {
-        release?.();
-        release = undefined;
-        const next = await this.#next(1, generation);
-        if (next === undefined) return done();
-        release = next.taken.release;
-        return { done: false, value: next.taken.records[0]! };
-      },
-      return: async () => {
-        release?.();
-        release = undefined;
-        return done();
-      },
-    };
+    return this.#loop.iterator();
   }
 
   /**
    * Runs `eachMessage` for every record, or `eachBatch` for records of one partition at a time, until
-   * `stop()` or `disconnect()`; resolves then. When a handler throws, the partition is moved back to
-   * the first record not handled (so a later run sees it again) and `run()` rejects with the error;
-   * it also rejects with a partition's or the connection's failure. One run at a time.
+   * `stop()` or `disconnect()`; resolves then. When a handler throws, the records not handled are
+   * delivered again (to a later run) and `run()` rejects with the error; it also rejects with a
+   * partition's, the group's or the connection's failure. One run at a time.
    *
    * @example
    * ```ts
    * const running = consumer.run({ eachBatch: async ({ batch }) => { await save(batch.messages); } });
-   * // ...
    * await consumer.stop();
    * await running;
    * ```
    */
   run(options: RunOptions): Promise<void> {
     this.#assertOpen();
-    if (options === null || typeof options !== "object") throw new TypeError("run() needs { eachMessage } or { eachBatch }");
-    const { eachMessage, eachBatch } = options;
-    if ((eachMessage === undefined) === (eachBatch === undefined)) throw new TypeError("run() needs exactly one of eachMessage and eachBatch");
-    if (typeof (eachMessage ?? eachBatch) !== "function") throw new TypeError("run() handlers must be functions");
-    if (this.#running !== undefined) throw new TypeError("The consumer is already running: stop() it first");
-    const max = positiveInteger("maxBatchRecords", options.maxBatchRecords, DEFAULTS.maxBatchRecords);
-    const loop = this.#runLoop(options, eachBatch === undefined ? 1 : max, this.#loopGeneration);
-    const running = loop.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#running = running;
-    void running.then(() => {
-      if (this.#running === running) this.#running = undefined;
-    });
-    return loop;
+    return this.#loop.run(options);
   }
 
   /**
    * Ends the running `run()` (after its current handler) and the iterations in progress; the
-   * assignment stays, and a new `run()` or iteration continues where they stopped.
+   * assignment (and group membership) stays, and a new `run()` or iteration continues.
    *
    * @example
    * ```ts
    * await consumer.stop();
    * ```
    */
-  async stop(): Promise<void> {
-    this.#loopGeneration++;
-    this.#readable.wake();
-    await this.#running;
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 
   /**
-   * Stops, ends every subscription and closes the connection.
+   * Stops; in a group commits what was processed (with `autoCommit`) and leaves the group; ends every
+   * subscription and closes the connection.
    *
    * @example
    * ```ts
@@ -373,7 +410,8 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
     if (this.#closed) return;
     await this.stop();
     this.#closed = true;
-    this.#readable.wake();
+    this.#loop.readable.wake();
+    await this.#group?.close();
     for (const unlisten of this.#unlisten) unlisten();
     const streams = [...this.#streams.values()];
     this.#streams.clear();
@@ -381,51 +419,9 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
     await Promise.all(streams.map((stream) => stream.stop()));
   }
 
-  async #runLoop(options: RunOptions, max: number, generation: number): Promise<void> {
-    const isRunning = (): boolean => generation === this.#loopGeneration && !this.#closed;
-    for (;;) {
-      const next = await this.#next(max, generation);
-      if (next === undefined) return;
-      const { stream, taken } = next;
-      let handled = 0;
-      try {
-        if (options.eachBatch !== undefined) {
-          await options.eachBatch({ batch: batchOf(stream, taken), isRunning });
-        } else {
-          for (const message of taken.records) {
-            await options.eachMessage!({ topic: stream.topic, partition: stream.partition, message });
-            handled++;
-          }
-        }
-      } catch (error) {
-        const first = options.eachBatch !== undefined ? taken.records[0]! : taken.records[handled]!;
-        if (!this.#closed && this.#streams.get(keyOf(stream.topic, stream.partition)) === stream) await stream.seek(first.offset);
-        throw error;
-      }
-      taken.release();
-    }
-  }
-
-  /** The next records of some ready partition, waiting until there are some; undefined once stopped. */
-  async #next(max: number, generation: number): Promise<{ stream: PartitionStream; taken: Taken } | undefined> {
-    for (;;) {
-      if (generation !== this.#loopGeneration || this.#closed) return undefined;
-      const streams = [...this.#streams.values()];
-      for (let i = 0; i < streams.length; i++) {
-        const index = (this.#rr + i) % streams.length;
-        const stream = streams[index]!;
-        if (!stream.ready) continue;
-        this.#rr = index + 1;
-        const taken = stream.take(max);
-        if (taken.records.length > 0) return { stream, taken };
-      }
-      if (this.#failure !== undefined) throw this.#failure;
-      await this.#readable.wait();
-    }
-  }
-
-  #matching(topic: string, partitions: number[] | undefined): PartitionStream[] {
-    return [...this.#streams.values()].filter((s) => s.topic === topic && (partitions === undefined || partitions.includes(s.partition)));
+  /** What records come from: the group's partitions after `subscribe()`, else the assigned streams. */
+  #deliverables(): (Pausable & Deliverable)[] {
+    return this.#group?.subscribed ? this.#group.partitions() : [...this.#streams.values()];
   }
 
   #assertOpen(): void {
@@ -433,19 +429,6 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
   }
 }
 
-function batchOf(stream: PartitionStream, taken: Taken): ConsumedBatch {
-  const messages = taken.records;
-  return {
-    topic: stream.topic,
-    partition: stream.partition,
-    highWatermark: taken.highWatermark,
-    messages,
-    firstOffset: () => messages[0]!.offset,
-    lastOffset: () => messages[messages.length - 1]!.offset,
-  };
-}
-
 function keyOf(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
-

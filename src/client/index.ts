@@ -12,9 +12,9 @@
  * const producer = client.producer({ lingerMs: 5 });
  * await producer.send({ topic: "orders", messages: [{ key: "user-1", value: "hello" }] });
  *
- * const consumer = client.consumer();
- * await consumer.assign([{ topic: "orders", partition: 0, from: "earliest" }]);
- * for await (const record of consumer) console.log(record.offset, record.valueString());
+ * const consumer = client.consumer({ groupId: "billing" });
+ * await consumer.subscribe({ topics: ["orders"], fromBeginning: true });
+ * for await (const record of consumer) console.log(record.partition, record.offset, record.valueString());
  * ```
  * @module
  */
@@ -51,6 +51,13 @@ export type {
   TopicPartitions,
 } from "./consumer-options.ts";
 export { Consumer } from "./consumer.ts";
+export type {
+  ConsumerEvents,
+  GroupAssignment,
+  GroupConsumerOptions,
+  SubscribeOptions,
+  TopicPartitionOffset,
+} from "./group-options.ts";
 export type { MessageBytes, MessageHeaders, ProducerMessage } from "./message-input.ts";
 export { Producer } from "./producer.ts";
 export type {
