@@ -87,6 +87,8 @@ export interface StartBrokerOptions {
   dataDir?: string;
   /** Extra `--override key=value` settings (listeners and log.dirs are always set). */
   overrides?: Record<string, string>;
+  /** The port to listen on; default 0, any free port. */
+  port?: number;
 }
 
 /**
@@ -96,7 +98,7 @@ export interface StartBrokerOptions {
  * ```ts
  * const broker: E2eBroker = await startBroker(target);
  * await broker.kill();
- * const again = await broker.restart(); // same data directory
+ * const again = await broker.restart(); // same data directory and port
  * ```
  */
 export interface E2eBroker {
@@ -161,7 +163,7 @@ export async function startBroker(target: BrokerTarget, options: StartBrokerOpti
     throw new Error(`${BINARY_PATH} does not exist: the e2e global setup should have built it with npm run build`);
   }
   const dataDir = options.dataDir ?? tempDataDir();
-  const overrides = { ...options.overrides, listeners: "ws://127.0.0.1:0", "log.dirs": dataDir };
+  const overrides = { ...options.overrides, listeners: `ws://127.0.0.1:${options.port ?? 0}`, "log.dirs": dataDir };
   const args = [...target.args, "serve", ...Object.entries(overrides).flatMap(([key, value]) => ["--override", `${key}=${value}`])];
   const child = startChild(target.command, args);
   let line: string;
@@ -188,7 +190,8 @@ export async function startBroker(target: BrokerTarget, options: StartBrokerOpti
       if (child.process.exitCode === null && child.process.signalCode === null) child.kill("SIGKILL");
       await child.exited;
     },
-    restart: () => startBroker(target, { dataDir, ...(options.overrides ? { overrides: options.overrides } : {}) }),
+    // The same port, so that clients holding the broker's address reconnect to the new process.
+    restart: () => startBroker(target, { dataDir, port: Number(port), ...(options.overrides ? { overrides: options.overrides } : {}) }),
     output,
   };
 }
