@@ -16,6 +16,7 @@
  * @module
  */
 import { readInt32, writeInt32 } from "../record/int64.ts";
+import { EntryIndex } from "./entry-index.ts";
 
 /** Bytes of one offset index entry. */
 export const OFFSET_INDEX_ENTRY_SIZE = 8;
@@ -35,38 +36,15 @@ export interface OffsetPosition {
  * if (index.check(logSize) !== undefined) index.clear(); // rebuild from the log
  * ```
  */
-export class OffsetIndex {
-  private buffer: Uint8Array;
-  private count = 0;
-  /** Whether entries changed since the index was last written to its file. */
-  dirty = false;
-
+export class OffsetIndex extends EntryIndex {
   /** `maxEntries` is `segment.index.bytes / 8`; a full index makes the log roll. */
-  constructor(
-    readonly baseOffset: number,
-    public maxEntries: number,
-  ) {
-    this.buffer = new Uint8Array(64 * OFFSET_INDEX_ENTRY_SIZE);
+  constructor(baseOffset: number, maxEntries: number) {
+    super(baseOffset, maxEntries, OFFSET_INDEX_ENTRY_SIZE);
   }
 
   /** An index over the entries stored in `bytes` (copied). Call {@link check} before trusting it. */
   static fromBytes(baseOffset: number, maxEntries: number, bytes: Uint8Array): OffsetIndex {
-    const index = new OffsetIndex(baseOffset, maxEntries);
-    const whole = bytes.length - (bytes.length % OFFSET_INDEX_ENTRY_SIZE);
-    index.buffer = new Uint8Array(Math.max(whole, 64 * OFFSET_INDEX_ENTRY_SIZE));
-    index.buffer.set(bytes.subarray(0, whole));
-    index.count = whole / OFFSET_INDEX_ENTRY_SIZE;
-    return index;
-  }
-
-  /** Number of entries. */
-  get entries(): number {
-    return this.count;
-  }
-
-  /** Whether no further entry fits (the log rolls before appending to this segment). */
-  get isFull(): boolean {
-    return this.count >= this.maxEntries;
+    return new OffsetIndex(baseOffset, maxEntries).load(bytes);
   }
 
   /** Absolute offset of entry `i`. */
@@ -98,40 +76,23 @@ export class OffsetIndex {
       throw new RangeError(`Offset index entry (${offset}, ${position}) does not follow ${JSON.stringify(this.lastEntry())}`);
     }
     if (this.count >= this.maxEntries) return;
-    const at = this.count * OFFSET_INDEX_ENTRY_SIZE;
-    if (at + OFFSET_INDEX_ENTRY_SIZE > this.buffer.length) {
-      const grown = new Uint8Array(this.buffer.length * 2);
-      grown.set(this.buffer);
-      this.buffer = grown;
-    }
+    const at = this.reserve();
     writeInt32(this.buffer, at, relative);
     writeInt32(this.buffer, at + 4, position);
-    this.count++;
-    this.dirty = true;
+    this.commit();
   }
 
   /** The entry with the largest offset ≤ `target`, or `(baseOffset, 0)` when none is. */
   lookup(target: number): OffsetPosition {
-    const slot = this.floorSlot(target);
+    const slot = this.floorSlot(this.offsetKey, target);
     if (slot < 0) return { offset: this.baseOffset, position: 0 };
     return { offset: this.offsetAt(slot), position: this.positionAt(slot) };
   }
 
   /** Removes every entry whose offset is ≥ `offset`. */
   truncateTo(offset: number): void {
-    const slot = this.floorSlot(offset);
-    let keep = slot + 1;
-    if (slot >= 0 && this.offsetAt(slot) === offset) keep = slot;
-    if (keep < this.count) {
-      this.count = keep;
-      this.dirty = true;
-    }
-  }
-
-  /** Removes every entry. */
-  clear(): void {
-    if (this.count > 0) this.dirty = true;
-    this.count = 0;
+    const slot = this.floorSlot(this.offsetKey, offset);
+    this.keepFirst(slot >= 0 && this.offsetAt(slot) === offset ? slot : slot + 1);
   }
 
   /**
@@ -153,24 +114,5 @@ export class OffsetIndex {
     return undefined;
   }
 
-  /** A copy of the used entries: the exact file content (Kafka trims the file to this on roll). */
-  toBytes(): Uint8Array {
-    return this.buffer.slice(0, this.count * OFFSET_INDEX_ENTRY_SIZE);
-  }
-
-  private floorSlot(target: number): number {
-    let lo = 0;
-    let hi = this.count - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.offsetAt(mid) <= target) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
-  }
+  private readonly offsetKey = (slot: number): number => this.offsetAt(slot);
 }

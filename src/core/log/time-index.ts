@@ -12,6 +12,7 @@
  * @module
  */
 import { readInt32, readInt64, writeInt32, writeInt64 } from "../record/int64.ts";
+import { EntryIndex } from "./entry-index.ts";
 
 /** Bytes of one time index entry. */
 export const TIME_INDEX_ENTRY_SIZE = 12;
@@ -30,38 +31,15 @@ export interface TimestampOffset {
  * const index = TimeIndex.fromBytes(0, 873813, await fs.readFile("t-0/00000000000000000000.timeindex"));
  * ```
  */
-export class TimeIndex {
-  private buffer: Uint8Array;
-  private count = 0;
-  /** Whether entries changed since the index was last written to its file. */
-  dirty = false;
-
+export class TimeIndex extends EntryIndex {
   /** `maxEntries` is `segment.index.bytes / 12`; a full index makes the log roll. */
-  constructor(
-    readonly baseOffset: number,
-    public maxEntries: number,
-  ) {
-    this.buffer = new Uint8Array(64 * TIME_INDEX_ENTRY_SIZE);
+  constructor(baseOffset: number, maxEntries: number) {
+    super(baseOffset, maxEntries, TIME_INDEX_ENTRY_SIZE);
   }
 
   /** An index over the entries stored in `bytes` (copied). Call {@link check} before trusting it. */
   static fromBytes(baseOffset: number, maxEntries: number, bytes: Uint8Array): TimeIndex {
-    const index = new TimeIndex(baseOffset, maxEntries);
-    const whole = bytes.length - (bytes.length % TIME_INDEX_ENTRY_SIZE);
-    index.buffer = new Uint8Array(Math.max(whole, 64 * TIME_INDEX_ENTRY_SIZE));
-    index.buffer.set(bytes.subarray(0, whole));
-    index.count = whole / TIME_INDEX_ENTRY_SIZE;
-    return index;
-  }
-
-  /** Number of entries. */
-  get entries(): number {
-    return this.count;
-  }
-
-  /** Whether no further regular entry fits. */
-  get isFull(): boolean {
-    return this.count >= this.maxEntries;
+    return new TimeIndex(baseOffset, maxEntries).load(bytes);
   }
 
   /** Timestamp of entry `i`. */
@@ -93,32 +71,15 @@ export class TimeIndex {
     if (!final && this.count >= this.maxEntries) return;
     const relative = offset - this.baseOffset;
     if (!(relative >= 0 && relative <= 0x7fff_ffff)) throw new RangeError(`Time index offset ${offset} is outside segment ${this.baseOffset}`);
-    const at = this.count * TIME_INDEX_ENTRY_SIZE;
-    if (at + TIME_INDEX_ENTRY_SIZE > this.buffer.length) {
-      const grown = new Uint8Array(this.buffer.length * 2);
-      grown.set(this.buffer);
-      this.buffer = grown;
-    }
+    const at = this.reserve();
     writeInt64(this.buffer, at, timestamp);
     writeInt32(this.buffer, at + 8, relative);
-    this.count++;
-    this.dirty = true;
+    this.commit();
   }
 
   /** The entry with the largest timestamp ≤ `target`, or `(-1, baseOffset)` when none is. */
   lookup(target: number): TimestampOffset {
-    let lo = 0;
-    let hi = this.count - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.timestampAt(mid) <= target) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
+    const found = this.floorSlot(this.timestampKey, target);
     if (found < 0) return { timestamp: -1, offset: this.baseOffset };
     return { timestamp: this.timestampAt(found), offset: this.offsetAt(found) };
   }
@@ -127,16 +88,7 @@ export class TimeIndex {
   truncateTo(offset: number): void {
     let keep = this.count;
     while (keep > 0 && this.offsetAt(keep - 1) >= offset) keep--;
-    if (keep < this.count) {
-      this.count = keep;
-      this.dirty = true;
-    }
-  }
-
-  /** Removes every entry. */
-  clear(): void {
-    if (this.count > 0) this.dirty = true;
-    this.count = 0;
+    this.keepFirst(keep);
   }
 
   /**
@@ -158,8 +110,5 @@ export class TimeIndex {
     return undefined;
   }
 
-  /** A copy of the used entries: the exact file content. */
-  toBytes(): Uint8Array {
-    return this.buffer.slice(0, this.count * TIME_INDEX_ENTRY_SIZE);
-  }
+  private readonly timestampKey = (slot: number): number => this.timestampAt(slot);
 }
