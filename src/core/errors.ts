@@ -64,6 +64,7 @@ export const ERROR_CODES = {
   NO_REASSIGNMENT_IN_PROGRESS: { kafkaCode: 85, retriable: false },
   INVALID_UPDATE_VERSION: { kafkaCode: 95, retriable: false },
   DUPLICATE_BROKER_REGISTRATION: { kafkaCode: 101, retriable: false },
+  BROKER_ID_NOT_REGISTERED: { kafkaCode: 102, retriable: false },
   INVALID_RECORD: { kafkaCode: 87, retriable: false },
   THROTTLING_QUOTA_EXCEEDED: { kafkaCode: 89, retriable: true },
   UNKNOWN_TOPIC_ID: { kafkaCode: 100, retriable: true },

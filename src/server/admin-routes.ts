@@ -88,7 +88,7 @@ function describe(broker: BrokerContext, topic: TopicDescription): object {
     const log = broker.logs.getLog(topic.name, partition);
     partitions.push({
       partition,
-      leader: broker.config.brokerId,
+      leader: broker.view.partition(topic.name, partition)?.leader ?? -1,
       replicas: [...broker.replicas.replicas(topic.name, partition)],
       isr: [...broker.replicas.inSyncReplicas(topic.name, partition)],
       logStartOffset: log?.logStartOffset ?? null,

@@ -10,6 +10,7 @@
  * ```
  * @module
  */
+import type { ClusterView } from "../core/cluster/cluster-view.ts";
 import type { BrokerConfig } from "../core/config/broker-config.ts";
 import { EdgelogError, isEdgelogError } from "../core/errors.ts";
 import type { LogManager } from "../core/log/log-manager.ts";
@@ -18,6 +19,7 @@ import type { Clock } from "../core/ports/clock.ts";
 import { createRoundRobin, type RoundRobin } from "../core/topic/partitioner.ts";
 import type { TopicDescription, TopicRegistry } from "../core/topic/topic-registry.ts";
 import type { HelloLimits } from "../protocol/ops/hello.ts";
+import type { ClusterNode } from "./cluster-node.ts";
 import type { GroupService } from "./group-service.ts";
 import type { BrokerMetrics } from "./metrics.ts";
 import type { ReplicaWaiter } from "./replica-waiter.ts";
@@ -37,7 +39,7 @@ export type BrokerLogger = (level: "info" | "warn" | "error", message: string) =
  *
  * @example
  * ```ts
- * const ctx = new BrokerContext({ config, clock, logs, topics, groups, metrics: new BrokerMetrics(), replicas: localReplicaWaiter(0), logger, clusterId, limits: connectionLimits(config) });
+ * const ctx = new BrokerContext({ config, clock, logs, topics, groups, metrics: new BrokerMetrics(), replicas: localReplicaWaiter(0), logger, clusterId, limits: connectionLimits(config), view: localClusterView(0, url, topics) });
  * ```
  */
 export interface BrokerContextParts {
@@ -52,6 +54,13 @@ export interface BrokerContextParts {
   logger: BrokerLogger;
   clusterId: string;
   limits: HelloLimits;
+  /**
+   * The broker's view of its cluster: the watched one in a cluster, `localClusterView` on a single
+   * broker. Metadata (brokers, controller, partition leaders) answers from it.
+   */
+  view: ClusterView;
+  /** The cluster membership and replication; undefined on a single broker. */
+  cluster?: ClusterNode;
 }
 
 /**
@@ -74,6 +83,8 @@ export class BrokerContext {
   readonly logger: BrokerLogger;
   readonly clusterId: string;
   readonly limits: HelloLimits;
+  readonly view: ClusterView;
+  readonly cluster: ClusterNode | undefined;
   /** Set when `Broker.close()` begins: no new sessions, requests answered with BROKER_NOT_AVAILABLE. */
   closing = false;
   private readonly spreaders = new Map<string, RoundRobin>();
@@ -90,6 +101,8 @@ export class BrokerContext {
     this.logger = parts.logger;
     this.clusterId = parts.clusterId;
     this.limits = parts.limits;
+    this.view = parts.view;
+    this.cluster = parts.cluster;
   }
 
   /**
@@ -122,6 +135,15 @@ export class BrokerContext {
       });
     }
     return log;
+  }
+
+  /**
+   * The log of a partition this broker leads: NOT_LEADER_OR_FOLLOWER on a broker of the cluster that
+   * does not lead it (see {@link ReplicaWaiter.requireLeader}), else as {@link partitionLog}.
+   */
+  leaderLog(topic: string, partition: number): PartitionLog {
+    if (this.topics.get(topic) !== undefined) this.replicas.requireLeader(topic, partition);
+    return this.partitionLog(topic, partition);
   }
 
   /** The round-robin spreader of a topic's keyless produce requests. */

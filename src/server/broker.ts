@@ -7,6 +7,11 @@
  * Runtime adapters (Node, Bun, Deno) route WebSocket upgrades on "/" to {@link Broker.openSession}
  * (with `maxPayload` = {@link Broker.maxFrameBytes}) and everything else to `broker.app.fetch`.
  *
+ * In a cluster (a `coordination` store given, `controller.etcd.endpoints` set) the topics are the
+ * cluster's and replication runs (`cluster-node.ts`); once its listener is bound the caller hands the
+ * broker its URL with {@link Broker.joinCluster}, and only then does it register and take up its
+ * partitions. A single broker needs nothing external and ignores `joinCluster`.
+ *
  * @example
  * ```ts
  * const broker = await createBroker({ fs: nodeFileSystem(), config });
@@ -17,11 +22,15 @@
  * @module
  */
 import { Hono } from "hono";
-import { brokerLogDefaults, type BrokerConfig } from "../core/config/broker-config.ts";
+import type { BrokerConfig } from "../core/config/broker-config.ts";
+import { brokerLogDefaults } from "../core/config/broker-config.ts";
+import type { ClusterView } from "../core/cluster/cluster-view.ts";
 import { EdgelogError } from "../core/errors.ts";
 import { openLogManager, type LogManager } from "../core/log/log-manager.ts";
 import { systemClock, type Clock } from "../core/ports/clock.ts";
+import type { Coordination } from "../core/ports/coordination.ts";
 import type { FileSystem } from "../core/ports/file-system.ts";
+import type { ReplicaFetchClientFactory } from "../core/replication/replica-transport.ts";
 import { openTopicRegistry, type TopicRegistry } from "../core/topic/topic-registry.ts";
 import { errorFrame } from "../protocol/envelope.ts";
 import { encodeFrame } from "../protocol/frame-codec.ts";
@@ -29,6 +38,9 @@ import { registerAdminRoutes } from "./admin-routes.ts";
 import { connectionLimits } from "./broker-limits.ts";
 import { BrokerContext, type BrokerLogger } from "./broker-context.ts";
 import { loadClusterId } from "./cluster-id.ts";
+import { singleBrokerCluster } from "./cluster-local-view.ts";
+import { ClusterNode } from "./cluster-node.ts";
+import type { ReplicaWebSocketConstructor } from "./cluster-replica-client.ts";
 import { GroupService } from "./group-service.ts";
 import { registerHttpRoutes } from "./http-routes.ts";
 import { BrokerMetrics } from "./metrics.ts";
@@ -54,6 +66,15 @@ export interface Broker {
   openSession(socket: SessionSocket, info?: { remoteAddress?: string }): SessionHandlers;
   /** Open sessions. */
   readonly connectionCount: number;
+  /** The cluster membership and replication; undefined on a single broker. */
+  readonly cluster: ClusterNode | undefined;
+  /**
+   * In a cluster: registers the broker at `url` (its advertised listener, with the port actually
+   * bound) and starts its controller campaign and replication; resolves once its partitions are taken
+   * up. Rejects with DUPLICATE_BROKER_REGISTRATION when another live broker holds its id. Call it
+   * once the listener is bound. On a single broker it does nothing.
+   */
+  joinCluster(url: string): Promise<void>;
   /**
    * Stops accepting sessions, waits for appends in flight, closes every session with 1001, closes
    * the group coordinator (waiting for offset commits in flight), then closes the logs (flush,
@@ -76,8 +97,18 @@ export interface CreateBrokerOptions {
   clock?: Clock;
   config: BrokerConfig;
   logger?: BrokerLogger;
-  /** The replication seam; default: a single broker ({@link localReplicaWaiter}). */
+  /** The replication seam; default: a single broker ({@link localReplicaWaiter}), or the cluster's replication. */
   replicas?: ReplicaWaiter;
+  /**
+   * The coordination store of the cluster (etcd through `src/adapters/etcd`, or an in-memory one in
+   * tests): the broker runs in a cluster, `edgelog.cluster.id` naming it. Required when
+   * `controller.etcd.endpoints` is set. The broker closes it when it closes.
+   */
+  coordination?: Coordination;
+  /** The WebSocket class followers reach their leaders with (default: the runtime's global one). */
+  WebSocket?: ReplicaWebSocketConstructor;
+  /** Replaces the broker-to-broker WebSocket client (tests). */
+  replicaClientFactory?: ReplicaFetchClientFactory;
 }
 
 const NO_HANDLERS: SessionHandlers = Object.freeze({ onMessage() {}, onDrain() {}, onClose() {} });
@@ -97,6 +128,11 @@ export async function createBroker(options: CreateBrokerOptions): Promise<Broker
   const clock = options.clock ?? systemClock();
   const logger = options.logger ?? (() => {});
   const defaults = brokerLogDefaults(config);
+  if (options.coordination === undefined && config.controllerEtcdEndpoints.length > 0) {
+    throw new EdgelogError("INVALID_CONFIG", "controller.etcd.endpoints is set but no coordination store was given to the broker", {
+      details: { config: "controller.etcd.endpoints" },
+    });
+  }
   let topics: TopicRegistry | undefined;
   const logs: LogManager = await openLogManager({
     fs,
@@ -110,11 +146,33 @@ export async function createBroker(options: CreateBrokerOptions): Promise<Broker
   });
   let clusterId: string;
   let groups: GroupService;
+  let view: ClusterView;
+  let cluster: ClusterNode | undefined;
   try {
-    clusterId = await loadClusterId(fs, config.logDirs, config.brokerId);
-    topics = await openTopicRegistry({ fs, logs, dir: config.logDirs[0]!, brokerConfig: config });
-    groups = await GroupService.open({ config, clock, logs, topics, logger });
+    if (options.coordination !== undefined) {
+      clusterId = await loadClusterId(fs, config.logDirs, config.brokerId, config.clusterId);
+      cluster = await ClusterNode.open({
+        fs,
+        clock,
+        config,
+        logs,
+        store: options.coordination,
+        logger,
+        ...(options.WebSocket === undefined ? {} : { WebSocket: options.WebSocket }),
+        ...(options.replicaClientFactory === undefined ? {} : { clientFactory: options.replicaClientFactory }),
+      });
+      topics = cluster.topics;
+      view = cluster.view;
+    } else {
+      clusterId = await loadClusterId(fs, config.logDirs, config.brokerId);
+      const single = singleBrokerCluster(config, await openTopicRegistry({ fs, logs, dir: config.logDirs[0]!, brokerConfig: config }));
+      topics = single.topics;
+      view = single.view;
+    }
+    groups = await GroupService.open({ config, clock, logs, topics, logger, ...(cluster === undefined ? {} : { cluster }) });
   } catch (error) {
+    await cluster?.close().catch(() => undefined);
+    if (cluster === undefined) await options.coordination?.close().catch(() => undefined);
     await logs.close().catch(() => undefined);
     throw error;
   }
@@ -125,12 +183,15 @@ export async function createBroker(options: CreateBrokerOptions): Promise<Broker
     topics,
     groups,
     metrics: new BrokerMetrics(),
-    replicas: options.replicas ?? localReplicaWaiter(config.brokerId),
+    replicas: options.replicas ?? cluster?.replicas ?? localReplicaWaiter(config.brokerId),
     logger,
     clusterId,
     limits: connectionLimits(config),
+    view,
+    ...(cluster === undefined ? {} : { cluster }),
   });
-  logger("info", `Broker ${config.brokerId} of cluster ${clusterId} serving ${topics.list().length} topic(s) from ${config.logDirs.join(", ")}`);
+  const where = cluster === undefined ? "" : ` (etcd prefix ${cluster.keys.root})`;
+  logger("info", `Broker ${config.brokerId} of cluster ${clusterId}${where} serving ${topics.list().length} topic(s) from ${config.logDirs.join(", ")}`);
   return new RunningBroker(context);
 }
 
@@ -152,6 +213,18 @@ class RunningBroker implements Broker {
 
   get connectionCount(): number {
     return this.sessions.size;
+  }
+
+  get cluster(): ClusterNode | undefined {
+    return this.context.cluster;
+  }
+
+  async joinCluster(url: string): Promise<void> {
+    if (this.context.closing) throw new EdgelogError("BROKER_NOT_AVAILABLE", "The broker is shutting down");
+    const cluster = this.context.cluster;
+    if (cluster === undefined) return;
+    await cluster.join(url);
+    await this.context.groups.clusterGate?.scan();
   }
 
   openSession(socket: SessionSocket, info: { remoteAddress?: string } = {}): SessionHandlers {
@@ -197,6 +270,7 @@ class RunningBroker implements Broker {
     for (const session of [...this.sessions]) session.close(CLOSE_CODES.GOING_AWAY, "Broker is shutting down");
     await context.topics.idle().catch(() => undefined);
     await context.groups.close().catch((error: unknown) => context.logger("error", `Closing the group coordinator failed: ${String(error)}`));
+    await context.cluster?.close().catch((error: unknown) => context.logger("error", `Leaving the cluster failed: ${String(error)}`));
     await context.logs.close();
     context.logger("info", "Broker stopped");
   }

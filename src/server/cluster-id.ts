@@ -27,14 +27,17 @@ export const META_PROPERTIES = "meta.properties";
 
 /**
  * Reads the cluster id from the log directories' `meta.properties`, writing the file where it is
- * missing (with a new id on the very first start).
+ * missing (with a new id on the very first start). A broker of a cluster passes the cluster's id
+ * (`edgelog.cluster.id`) as `expected`: it is written on the first start, and a directory that
+ * belongs to another cluster stops the start (Kafka's InconsistentClusterIdException).
  *
  * @example
  * ```ts
  * await loadClusterId(memoryFileSystem(), ["data"], 0); // e.g. "x5pHhVsVTnyBQmPhqT0ADA"
+ * await loadClusterId(fs, ["data"], 2, "prod-eu"); // "prod-eu"
  * ```
  */
-export async function loadClusterId(fs: FileSystem, logDirs: readonly string[], brokerId: number): Promise<string> {
+export async function loadClusterId(fs: FileSystem, logDirs: readonly string[], brokerId: number, expected?: string): Promise<string> {
   let clusterId: string | undefined;
   const missing: string[] = [];
   for (const dir of logDirs) {
@@ -58,12 +61,19 @@ export async function loadClusterId(fs: FileSystem, logDirs: readonly string[], 
         { details: { config: "broker.id" } },
       );
     }
+    if (expected !== undefined && stored !== expected) {
+      throw new EdgelogError(
+        "INVALID_CONFIG",
+        `The log directory ${dir} belongs to cluster ${stored} (${path}), not to edgelog.cluster.id ${expected}`,
+        { details: { config: "edgelog.cluster.id" } },
+      );
+    }
     if (clusterId !== undefined && clusterId !== stored) {
       throw new EdgelogError("KAFKA_STORAGE_ERROR", `The log directories belong to different clusters: ${clusterId} and ${stored} (${path})`);
     }
     clusterId = stored;
   }
-  clusterId ??= newTopicId();
+  clusterId ??= expected ?? newTopicId();
   for (const dir of missing) {
     await fs.mkdir(dir);
     const text = `#\n#edgelog\nversion=0\nbroker.id=${brokerId}\ncluster.id=${clusterId}\n`;

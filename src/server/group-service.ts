@@ -4,7 +4,8 @@
  * members' links to their connections (`group-members.ts`), and the log lookups the admin side
  * needs (log ends for lag, log bounds and time lookups for resetOffsets), plus the per-partition
  * gauges `/metrics` exports. {@link GroupService.open} loads the committed offsets before the broker
- * serves anything.
+ * serves anything. In a cluster the coordinator answers only for the groups whose
+ * `__consumer_offsets` partition this broker leads (`cluster-group-gate.ts`).
  *
  * @example
  * ```ts
@@ -24,6 +25,8 @@ import type { Clock } from "../core/ports/clock.ts";
 import { CONSUMER_OFFSETS_TOPIC } from "../core/topic/topic-name.ts";
 import type { TopicRegistry } from "../core/topic/topic-registry.ts";
 import type { BrokerLogger } from "./broker-context.ts";
+import { ClusterGroupGate } from "./cluster-group-gate.ts";
+import type { ClusterNode } from "./cluster-node.ts";
 import { GroupMembers } from "./group-members.ts";
 import { consumerOffsetsPartitions, consumerOffsetsStore } from "./group-offsets-topic.ts";
 import type { GroupOffsetGauge } from "./metrics.ts";
@@ -42,6 +45,8 @@ export interface GroupServiceOptions {
   logs: LogManager;
   topics: TopicRegistry;
   logger: BrokerLogger;
+  /** The broker's cluster; absent on a single broker. */
+  cluster?: ClusterNode;
 }
 
 /**
@@ -62,6 +67,9 @@ export class GroupService {
     readonly coordinator: GroupCoordinator,
     readonly members: GroupMembers,
     private readonly options: GroupServiceOptions,
+    /** Which groups this broker coordinates, in a cluster. */
+    readonly clusterGate?: ClusterGroupGate,
+    private readonly stopGate?: () => void,
   ) {
     const { logs, topics } = options;
     const logOf = (topic: string, partition: number) => {
@@ -87,29 +95,34 @@ export class GroupService {
    * ```
    */
   static async open(options: GroupServiceOptions): Promise<GroupService> {
-    const { config, clock, topics, logger } = options;
+    const { config, clock, topics, logger, cluster } = options;
     let coordinator: GroupCoordinator | undefined;
     const members = new GroupMembers({
       epochOf: (groupId, memberId) =>
         coordinator?.describeGroups([groupId])[0]?.members.find((m) => m.memberId === memberId)?.memberEpoch ?? -1,
     });
-    coordinator = createGroupCoordinator({
+    const offsetsLog = consumerOffsetsStore({ ...options, ...(cluster === undefined ? {} : { replicas: cluster.replicas }) });
+    const offsetsTopicPartitions = consumerOffsetsPartitions(config, topics);
+    const raw = createGroupCoordinator({
       clock,
-      offsetsLog: consumerOffsetsStore(options),
+      offsetsLog,
       topics: {
         partitionsOf: (topic) => topics.get(topic)?.partitions,
         listTopics: () => topics.list().map((t) => t.name),
       },
-      config: { ...groupCoordinatorConfigFromBroker(config), offsetsTopicPartitions: consumerOffsetsPartitions(config, topics) },
+      config: { ...groupCoordinatorConfigFromBroker(config), offsetsTopicPartitions },
       onAssignmentChange: (groupId, memberId, assignment) => members.assignmentChanged(groupId, memberId, assignment),
       // Members hear of revocations and freed partitions by push, not at their next heartbeat.
       reconcileEagerly: true,
       logger,
     });
-    await coordinator.load();
-    const groups = coordinator.listGroups();
+    coordinator = raw;
+    await raw.load();
+    const groups = raw.listGroups();
     if (groups.length > 0) logger("info", `Loaded ${groups.length} consumer group(s) from ${CONSUMER_OFFSETS_TOPIC}`);
-    return new GroupService(coordinator, members, options);
+    if (cluster === undefined) return new GroupService(raw, members, options);
+    const gate = new ClusterGroupGate({ cluster, partitions: () => offsetsTopicPartitions, ensureTopic: () => offsetsLog.ensureTopic(), logger });
+    return new GroupService(gate.wrap(raw), members, options, gate, gate.follow(raw));
   }
 
   /**
@@ -146,6 +159,7 @@ export class GroupService {
 
   /** Ends every group subscription and closes the coordinator (waits for offset writes in flight). */
   async close(): Promise<void> {
+    this.stopGate?.();
     this.members.clear();
     await this.coordinator.close();
     this.options.logger("info", "Group coordinator stopped");

@@ -21,6 +21,7 @@
  * @example
  * ```ts
  * const waiter: ReplicaWaiter = {
+ *   requireLeader: () => undefined,
  *   replicas: () => [1, 2, 3],
  *   inSyncReplicas: () => [1, 2],
  *   leaderEpoch: () => 4,
@@ -29,6 +30,12 @@
  * ```
  */
 export interface ReplicaWaiter {
+  /**
+   * Throws NOT_LEADER_OR_FOLLOWER (UNKNOWN_TOPIC_OR_PARTITION for a partition the cluster does not
+   * know) unless this broker leads the partition now: what produce, fetch, listOffsets, subscribe
+   * and deleteRecords check first. A single broker leads every partition it has.
+   */
+  requireLeader(topic: string, partition: number): unknown;
   /** Broker ids holding a copy of the partition, preferred leader first. */
   replicas(topic: string, partition: number): readonly number[];
   /** Broker ids of the replicas in sync with the leader, the leader included. */
@@ -58,6 +65,7 @@ export interface ReplicaWaiter {
 export function localReplicaWaiter(brokerId: number): ReplicaWaiter {
   const self = Object.freeze([brokerId]);
   return {
+    requireLeader: () => undefined,
     replicas: () => self,
     inSyncReplicas: () => self,
     leaderEpoch: () => 0,

@@ -27,9 +27,9 @@ import type { TimerHandle } from "../core/ports/clock.ts";
 import { utf8Length } from "../core/record/record.ts";
 import { decodeEnvelope, errorFrame, requestIdOf, type RequestId } from "../protocol/envelope.ts";
 import { decodeFrame, encodeFrame, formatOf, type FrameFormat } from "../protocol/frame-codec.ts";
-import { decodeRequest, isOpName } from "../protocol/ops/index.ts";
+import { decodeBrokerRequest, isOpName } from "../protocol/ops/index.ts";
 import type { BrokerContext } from "./broker-context.ts";
-import { HANDLERS } from "./handlers/index.ts";
+import { HANDLERS, INTERNAL_HANDLERS } from "./handlers/index.ts";
 import type { RequestScope } from "./handlers/handler.ts";
 import { CLOSE_CODES, type SessionHandlers, type SessionSocket } from "./session-socket.ts";
 import type { SessionScope, SessionSubscription } from "./session-scope.ts";
@@ -88,6 +88,8 @@ export class Session implements SessionScope {
   private timer: TimerHandle | undefined;
   private drainWaiters: (() => void)[] = [];
   private orderTail: Promise<void> = Promise.resolve();
+  /** Sections passed to {@link inOrder} that have not settled. */
+  private ordered = 0;
 
   constructor(options: SessionOptions) {
     this.id = options.id;
@@ -215,16 +217,22 @@ export class Session implements SessionScope {
       return;
     }
     this.inFlight++;
-    this.dispatch(frame, id, op, format)
-      .catch((error: unknown) => {
+    // one reaction per request (not a catch and a finally): this runs for every frame
+    this.dispatch(frame, id, op, format).then(
+      () => this.finished(op, received),
+      (error: unknown) => {
         this.broker.logger("error", `Session ${this.id}: ${op} failed: ${describeError(error)}`);
         this.send(errorFrame(id, error), format);
-      })
-      .finally(() => {
-        this.inFlight--;
-        // Only known ops get a histogram: a client cannot grow the label set.
-        if (isOpName(op)) this.broker.metrics.observeLatency(op, (this.broker.clock.monotonic() - received) / 1000);
-      });
+        this.finished(op, received);
+      },
+    );
+  }
+
+  /** Accounts for a request that has been answered (or failed). */
+  private finished(op: string, received: number): void {
+    this.inFlight--;
+    // Only known ops get a histogram: a client cannot grow the label set.
+    if (isOpName(op)) this.broker.metrics.observeLatency(op, (this.broker.clock.monotonic() - received) / 1000);
   }
 
   private async dispatch(frame: unknown, id: RequestId | null, op: string, format: FrameFormat): Promise<void> {
@@ -233,8 +241,11 @@ export class Session implements SessionScope {
     let reply: object | undefined;
     let failed = false;
     try {
-      const request = decodeRequest(frame);
-      const handler = HANDLERS[request.op] as (r: typeof request, s: RequestScope) => Promise<object | undefined>;
+      const request = decodeBrokerRequest(frame);
+      const handler = (Object.hasOwn(HANDLERS, request.op) ? HANDLERS[request.op as keyof typeof HANDLERS] : INTERNAL_HANDLERS[request.op as keyof typeof INTERNAL_HANDLERS]) as (
+        r: typeof request,
+        s: RequestScope,
+      ) => Promise<object | undefined>;
       reply = await handler(request, scope);
     } catch (error) {
       if (!(error instanceof EdgelogError)) this.broker.logger("error", `Session ${this.id}: ${op} failed: ${describeError(error)}`);
@@ -247,11 +258,21 @@ export class Session implements SessionScope {
   }
 
   inOrder<T>(section: () => Promise<T>): Promise<T> {
-    const result = this.orderTail.then(section);
-    this.orderTail = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    // With no section pending, this one starts at once (its synchronous part runs before returning).
+    let result: Promise<T>;
+    if (this.ordered > 0) result = this.orderTail.then(section);
+    else {
+      try {
+        result = section();
+      } catch (error) {
+        result = Promise.reject(error);
+      }
+    }
+    this.ordered++;
+    const settled = (): void => {
+      this.ordered--;
+    };
+    this.orderTail = result.then(settled, settled);
     return result;
   }
 

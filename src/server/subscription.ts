@@ -174,7 +174,7 @@ export class Subscription {
       }
       let log: PartitionLog;
       try {
-        log = this.broker.partitionLog(this.topic, this.partition);
+        log = this.broker.leaderLog(this.topic, this.partition);
       } catch (error) {
         this.fail(error);
         return;

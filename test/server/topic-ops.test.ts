@@ -54,6 +54,7 @@ describe("metadata", () => {
     expect(reply["topics"]).toEqual([
       {
         topic: "orders",
+        topicId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
         internal: false,
         partitions: [0, 1].map((partition) => ({ partition, leader: 4, leaderEpoch: 0, replicas: [4], isr: [4], offlineReplicas: [] })),
       },

@@ -9,6 +9,11 @@
  *   naming the key ("ERROR Invalid value abc for configuration num.partitions: ...") and status 1.
  * - Once every listener is bound it prints one line on stdout:
  *   `edgelog 0.1.0 broker 0 listening on ws://127.0.0.1:9092 (runtime bun 1.4.5, log.dirs ./data)`.
+ * - With `controller.etcd.endpoints` the broker joins the cluster `edgelog.cluster.id` through etcd:
+ *   once listening it registers with its advertised URL — the first advertised listener, with the
+ *   port actually bound when the configured one is 0 and this host's name for an empty or wildcard
+ *   host — and prints `INFO Broker 1 joined cluster edgelog at ws://...`. A start that cannot join
+ *   (etcd unreachable, another live broker with the same `broker.id`) stops with status 1.
  * - The first SIGTERM or SIGINT shuts down gracefully (the broker stops taking connections, finishes
  *   the appends in flight, flushes and writes the clean shutdown marker; then the listeners close)
  *   and exits 0; a second signal (half a second or more later) exits at once with 128 + its number.
@@ -21,12 +26,15 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import process from "node:process";
 import { parseBrokerConfig, type BrokerConfig } from "../../core/config/broker-config.ts";
 import { parseProperties } from "../../core/config/properties.ts";
 import { runtimeFileSystem, runtimeName } from "../../adapters/runtime-file-system.ts";
 import { serveOptionsFor, startRuntimeServer } from "../../adapters/runtime-server.ts";
-import type { RunningServer, TlsPem } from "../../adapters/serve-options.ts";
+import { etcdCoordination } from "../../adapters/etcd/etcd-coordination.ts";
+import { runtimeWebSocket } from "../../adapters/runtime-websocket.ts";
+import { listenerUrl, type RunningServer, type TlsPem } from "../../adapters/serve-options.ts";
 import { createBroker, type Broker } from "../../server/broker.ts";
 import { parseArgs, type ArgSpec } from "../args.ts";
 import type { CliIo, Command } from "../command.ts";
@@ -58,6 +66,8 @@ Options:
 
 Without a config file the broker listens on ws://127.0.0.1:9092 and keeps its data in ./data.
 A listener with port 0 gets a free port; the line printed when listening shows it.
+With controller.etcd.endpoints the broker joins the cluster edgelog.cluster.id through etcd
+once it listens (each broker of the cluster needs its own broker.id).
 The first SIGTERM or SIGINT shuts down gracefully; a second one exits at once.`;
 
 /**
@@ -84,7 +94,11 @@ export const serveCommand: Command = {
     const tls = config.listeners.some((l) => l.scheme === "wss") ? await readTls(config) : undefined;
 
     const shutdown = watchSignals(io);
-    const broker = await createBroker({ fs: await runtimeFileSystem(), config, logger: brokerLogger(io) });
+    const cluster =
+      config.controllerEtcdEndpoints.length === 0
+        ? {}
+        : { coordination: etcdCoordination({ endpoints: config.controllerEtcdEndpoints }), WebSocket: await runtimeWebSocket() };
+    const broker = await createBroker({ fs: await runtimeFileSystem(), config, logger: brokerLogger(io), ...cluster });
     let servers: RunningServer[];
     try {
       servers = await listen(broker, config, tls);
@@ -96,6 +110,15 @@ export const serveCommand: Command = {
       `edgelog ${VERSION} broker ${config.brokerId} listening on ${servers.map((s) => s.url).join(", ")} ` +
         `(runtime ${runtimeDescription()}, log.dirs ${config.logDirs.join(",")})`,
     );
+    if (broker.cluster !== undefined) {
+      try {
+        await broker.joinCluster(advertisedUrl(config, servers));
+      } catch (error) {
+        await broker.close().catch(() => {});
+        await Promise.all(servers.map((s) => s.close()));
+        throw error;
+      }
+    }
 
     const signal = await shutdown;
     io.out(`INFO Shutting down on ${signal}`);
@@ -115,6 +138,18 @@ function parseOverrides(words: readonly string[]): Record<string, string> {
     overrides[word.slice(0, eq).trim()] = word.slice(eq + 1);
   }
   return overrides;
+}
+
+/**
+ * The URL this broker registers in its cluster: the first advertised listener, with the port the
+ * first listener actually bound when the configured one is 0, and this host's name when its host is
+ * empty or a wildcard address (Kafka advertises the canonical host name then).
+ */
+function advertisedUrl(config: BrokerConfig, servers: readonly RunningServer[]): string {
+  const advertised = config.advertisedListeners[0]!;
+  const wildcard = advertised.host === "" || advertised.host === "0.0.0.0" || advertised.host === "::";
+  const port = advertised.port === 0 ? servers[0]!.port : advertised.port;
+  return listenerUrl(advertised.scheme === "wss", wildcard ? hostname() : advertised.host, port);
 }
 
 /** Binds every listener; on a failure closes those already bound and rethrows. */

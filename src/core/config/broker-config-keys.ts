@@ -10,7 +10,7 @@
  * - `log.segment.bytes` accepts 14 bytes and up (Kafka 3.x's rule; Kafka 4 asks for 1 MiB).
  * - `compression.type` accepts uncompressed, gzip and producer only.
  *
- * Keys of edgelog's own: `controller.etcd.endpoints`, `ssl.certificate.location` and
+ * Keys of edgelog's own: `controller.etcd.endpoints`, `edgelog.cluster.id`, `ssl.certificate.location` and
  * `ssl.key.location` (PEM files for wss://, named as librdkafka names them), and `edgelog.*` limits
  * for which Kafka has no key.
  *
@@ -88,7 +88,13 @@ export const BROKER_CONFIG_KEYS: readonly ConfigKey[] = [
   k("group.max.session.timeout.ms", "int", "1800000", "The longest session timeout a consumer may ask for"),
   k("group.max.size", "int", INT_MAX_TEXT, "The most members one consumer group may have", { min: 1 }),
   k("replica.lag.time.max.ms", "long", "30000", "A follower that has not caught up for this long leaves the ISR"),
+  k("replica.fetch.max.bytes", "int", "1048576", "Bytes a follower asks for per partition and fetch (one batch is always sent whole)", { min: 1 }),
+  k("replica.fetch.wait.max.ms", "int", "500", "How long a leader holds a follower's fetch that has nothing new; less than replica.lag.time.max.ms", { min: 0 }),
+  k("replica.fetch.backoff.ms", "int", "1000", "How long a follower pauses after a failed fetch", { min: 0 }),
+  k("replica.high.watermark.checkpoint.interval.ms", "long", "5000", "How often the high watermarks are written to replication-offset-checkpoint", { min: 1 }),
+  k("broker.session.timeout.ms", "int", "9000", "A broker whose cluster session (an etcd lease, whole seconds) is not renewed for this long is dead to the cluster", { min: 1 }),
   k("controller.etcd.endpoints", "list", "", "etcd endpoints that hold cluster metadata; empty runs a single broker (edgelog's key)"),
+  k("edgelog.cluster.id", "string", "edgelog", "The cluster's name, shared by its brokers: the prefix /edgelog/<id>/ of its keys in etcd and the clusterId clients see"),
   k("ssl.certificate.location", "string", null, "PEM certificate chain served on wss:// listeners (edgelog's key, librdkafka's name)"),
   k("ssl.key.location", "string", null, "PEM private key of ssl.certificate.location (edgelog's key, librdkafka's name)"),
   k("edgelog.max.partitions", "int", "100000", "The most partitions this broker holds, over all topics", { min: 1 }),
@@ -138,8 +144,6 @@ export const ACCEPTED_KAFKA_KEYS: ReadonlySet<string> = new Set([
   "log.cleaner.dedupe.buffer.size",
   "log.cleaner.io.buffer.size",
   "log.cleaner.io.max.bytes.per.second",
-  "replica.fetch.max.bytes",
-  "replica.fetch.wait.max.ms",
   "replica.socket.timeout.ms",
   "offsets.topic.segment.bytes",
   "offsets.load.buffer.size",

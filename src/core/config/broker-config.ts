@@ -102,8 +102,20 @@ export interface BrokerConfig {
   groupMaxSize: number;
   uncleanLeaderElectionEnable: boolean;
   replicaLagTimeMaxMs: number;
+  /** `replica.fetch.max.bytes`. */
+  replicaFetchMaxBytes: number;
+  /** `replica.fetch.wait.max.ms` (less than `replica.lag.time.max.ms`). */
+  replicaFetchWaitMaxMs: number;
+  /** `replica.fetch.backoff.ms`. */
+  replicaFetchBackoffMs: number;
+  /** `replica.high.watermark.checkpoint.interval.ms`. */
+  replicaHighWatermarkCheckpointIntervalMs: number;
+  /** `broker.session.timeout.ms` (Kafka KRaft's key): the lease of the broker's cluster registration. */
+  brokerSessionTimeoutMs: number;
   /** `controller.etcd.endpoints`; empty runs a single broker. */
   controllerEtcdEndpoints: string[];
+  /** `edgelog.cluster.id`: the cluster's name in etcd (`/edgelog/<id>/`), shared by its brokers. */
+  clusterId: string;
   sslCertificateLocation: string | null;
   sslKeyLocation: string | null;
   /** `edgelog.max.partitions`. */
@@ -215,7 +227,13 @@ export function parseBrokerConfig(
     groupMaxSize: get("group.max.size"),
     uncleanLeaderElectionEnable: get("unclean.leader.election.enable"),
     replicaLagTimeMaxMs: get("replica.lag.time.max.ms"),
+    replicaFetchMaxBytes: get("replica.fetch.max.bytes"),
+    replicaFetchWaitMaxMs: get("replica.fetch.wait.max.ms"),
+    replicaFetchBackoffMs: get("replica.fetch.backoff.ms"),
+    replicaHighWatermarkCheckpointIntervalMs: get("replica.high.watermark.checkpoint.interval.ms"),
+    brokerSessionTimeoutMs: get("broker.session.timeout.ms"),
     controllerEtcdEndpoints: get<string[]>("controller.etcd.endpoints").filter((e) => e !== ""),
+    clusterId: get("edgelog.cluster.id"),
     sslCertificateLocation: emptyToNull(get<string | null>("ssl.certificate.location")),
     sslKeyLocation: emptyToNull(get<string | null>("ssl.key.location")),
     maxPartitions: get("edgelog.max.partitions"),
@@ -231,6 +249,16 @@ export function parseBrokerConfig(
       String(config.groupMinSessionTimeoutMs),
       `Value must be no more than group.max.session.timeout.ms (${config.groupMaxSessionTimeoutMs})`,
     );
+  }
+  if (config.replicaFetchWaitMaxMs >= config.replicaLagTimeMaxMs) {
+    throw invalidConfig(
+      "replica.fetch.wait.max.ms",
+      String(config.replicaFetchWaitMaxMs),
+      `Value must be less than replica.lag.time.max.ms (${config.replicaLagTimeMaxMs}) to prevent frequent changes in ISR`,
+    );
+  }
+  if (!CLUSTER_ID.test(config.clusterId) || config.clusterId === "." || config.clusterId === "..") {
+    throw invalidConfig("edgelog.cluster.id", config.clusterId, "Use 1 to 200 letters, digits, '.', '_' or '-'");
   }
   if (listeners.some((l) => l.scheme === "wss")) {
     for (const name of ["ssl.certificate.location", "ssl.key.location"] as const) {
@@ -299,6 +327,9 @@ function logDirs(raw: ReadonlyMap<string, string>, get: <T extends ConfigValue |
   if (new Set(dirs).size !== dirs.length) throw invalidConfig(name, raw.get(name) ?? "", "Log directories must not be duplicated");
   return dirs;
 }
+
+/** What `edgelog.cluster.id` may be: it names the cluster's keys in etcd (`cluster-keys.ts`). */
+const CLUSTER_ID = /^[A-Za-z0-9._-]{1,200}$/;
 
 const LISTENER = /^([A-Za-z][A-Za-z0-9_]*):\/\/(\[[0-9A-Za-z:.%]*\]|[^:/[\]\s]*):(\d{1,5})$/;
 

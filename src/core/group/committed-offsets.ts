@@ -72,19 +72,32 @@ export class CommittedOffsets {
   /** Reads every partition of the store from the start, replacing the view. */
   async load(): Promise<void> {
     this.byGroup.clear();
-    for (let p = 0; p < this.numPartitions; p++) {
-      for await (const chunk of this.store.readAll(p)) {
-        for (const batch of await decodeRecordBatches(chunk)) {
-          if (batch.isControl) continue;
-          for (const record of batch.records) {
-            if (record.key === null) {
-              throw new EdgelogError("CORRUPT_MESSAGE", `Record ${record.offset} of __consumer_offsets-${p} has no key`);
-            }
-            const key = decodeOffsetsKey(record.key);
-            if (key.type !== "offsetCommit") continue; // group records: groups come back Empty (docs/differences.md)
-            if (record.value === null) this.remove(key.group, key.topic, key.partition);
-            else this.put(key.group, key.topic, key.partition, decodeOffsetCommitValue(record.value));
+    for (let p = 0; p < this.numPartitions; p++) await this.readPartition(p);
+  }
+
+  /**
+   * Reads one partition of the store again (after the writes to it under way), replacing the
+   * offsets of the groups that partition holds: a broker of a cluster that has just become the
+   * partition's leader catches up with what other leaders wrote.
+   */
+  async reload(partition: number): Promise<void> {
+    await this.queues.get(partition);
+    for (const group of [...this.byGroup.keys()]) if (partitionForGroup(group, this.numPartitions) === partition) this.byGroup.delete(group);
+    await this.readPartition(partition);
+  }
+
+  private async readPartition(p: number): Promise<void> {
+    for await (const chunk of this.store.readAll(p)) {
+      for (const batch of await decodeRecordBatches(chunk)) {
+        if (batch.isControl) continue;
+        for (const record of batch.records) {
+          if (record.key === null) {
+            throw new EdgelogError("CORRUPT_MESSAGE", `Record ${record.offset} of __consumer_offsets-${p} has no key`);
           }
+          const key = decodeOffsetsKey(record.key);
+          if (key.type !== "offsetCommit") continue; // group records: groups come back Empty (docs/differences.md)
+          if (record.value === null) this.remove(key.group, key.topic, key.partition);
+          else this.put(key.group, key.topic, key.partition, decodeOffsetCommitValue(record.value));
         }
       }
     }

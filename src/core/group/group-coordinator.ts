@@ -119,6 +119,11 @@ export interface GroupCoordinator {
   partitionFor(groupId: string): number;
   /** Reads `__consumer_offsets` from the start; call once before anything else. */
   load(): Promise<void>;
+  /**
+   * Reads one partition of `__consumer_offsets` again, replacing the committed offsets of its groups
+   * (a broker of a cluster that has just become the partition's leader); after `load()`.
+   */
+  loadPartition(partition: number): Promise<void>;
   /** Stops the timers and waits for writes in flight. */
   close(): Promise<void>;
 }
@@ -368,6 +373,12 @@ export function createGroupCoordinator(options: GroupCoordinatorOptions): GroupC
         scheduleExpiry();
       })();
       return loading;
+    },
+
+    async loadPartition(partition) {
+      ready();
+      await offsets.reload(partition);
+      for (const groupId of offsets.groups()) getOrCreateGroup(groupId);
     },
 
     async close() {

@@ -32,7 +32,9 @@ import { decodeListOffsetsRequest } from "./list-offsets.ts";
 import { decodeMetadataRequest } from "./metadata.ts";
 import { decodeOffsetCommitRequest } from "./offset-commit.ts";
 import { decodeOffsetFetchRequest } from "./offset-fetch.ts";
+import { decodeOffsetForLeaderEpochRequest } from "./offset-for-leader-epoch.ts";
 import { decodeProduceRequest } from "./produce.ts";
+import { decodeReplicaFetchRequest } from "./replica-fetch.ts";
 import { decodeResetOffsetsRequest } from "./reset-offsets.ts";
 import { decodeSubscribeRequest } from "./subscribe.ts";
 import { decodeUnsubscribeRequest } from "./unsubscribe.ts";
@@ -97,6 +99,79 @@ export function isOpName(name: string): name is OpName {
 }
 
 /**
+ * The broker-internal ops: what a follower broker asks its leader (Kafka's replica Fetch and
+ * OffsetsForLeaderEpoch). They are not ops of the client protocol: {@link OP_NAMES} and `hello` leave
+ * them out, and {@link decodeRequest} answers them as unknown; a broker decodes them with
+ * {@link decodeBrokerRequest}.
+ *
+ * @example
+ * ```ts
+ * INTERNAL_OP_DECODERS.replicaFetch(frame).fetchOffset;
+ * ```
+ */
+export const INTERNAL_OP_DECODERS = Object.freeze({
+  replicaFetch: decodeReplicaFetchRequest,
+  offsetForLeaderEpoch: decodeOffsetForLeaderEpochRequest,
+});
+
+/**
+ * The name of a broker-internal op.
+ *
+ * @example
+ * ```ts
+ * const op: InternalOpName = "offsetForLeaderEpoch";
+ * ```
+ */
+export type InternalOpName = keyof typeof INTERNAL_OP_DECODERS;
+
+/**
+ * Any decoded broker-internal request, discriminated by `op`.
+ *
+ * @example
+ * ```ts
+ * const request: InternalRequest = INTERNAL_OP_DECODERS.replicaFetch(frame);
+ * ```
+ */
+export type InternalRequest = ReturnType<(typeof INTERNAL_OP_DECODERS)[InternalOpName]>;
+
+/**
+ * Every broker-internal op name.
+ *
+ * @example
+ * ```ts
+ * INTERNAL_OP_NAMES; // ["replicaFetch", "offsetForLeaderEpoch"]
+ * ```
+ */
+export const INTERNAL_OP_NAMES: readonly InternalOpName[] = Object.freeze(Object.keys(INTERNAL_OP_DECODERS) as InternalOpName[]);
+
+/**
+ * Whether `name` is a broker-internal op.
+ *
+ * @example
+ * ```ts
+ * isInternalOpName("replicaFetch"); // true
+ * isInternalOpName("fetch");        // false: a client op
+ * ```
+ */
+export function isInternalOpName(name: string): name is InternalOpName {
+  return Object.hasOwn(INTERNAL_OP_DECODERS, name);
+}
+
+/**
+ * Validates a decoded frame as any request a broker answers: a client op ({@link decodeRequest}) or a
+ * broker-internal one. Throws only `EdgelogError("INVALID_REQUEST")`.
+ *
+ * @example
+ * ```ts
+ * decodeBrokerRequest({ id: 1, op: "offsetForLeaderEpoch", topic: "t", partition: 0, leaderEpoch: 2, currentLeaderEpoch: 3 }).op; // "offsetForLeaderEpoch"
+ * ```
+ */
+export function decodeBrokerRequest(frame: unknown): Request | InternalRequest {
+  const { op } = decodeEnvelope(frame);
+  return isInternalOpName(op) ? INTERNAL_OP_DECODERS[op](frame) : decodeRequest(frame);
+}
+
+/**
  * Validates any decoded frame as a request: the envelope, then the op's own fields. Throws only
  * `EdgelogError("INVALID_REQUEST")`: for a bad envelope, an unknown (or planned) op, or a bad field.
  *
@@ -135,7 +210,9 @@ export * from "./list-offsets.ts";
 export * from "./metadata.ts";
 export * from "./offset-commit.ts";
 export * from "./offset-fetch.ts";
+export * from "./offset-for-leader-epoch.ts";
 export * from "./produce.ts";
+export * from "./replica-fetch.ts";
 export * from "./reset-offsets.ts";
 export * from "./subscribe.ts";
 export * from "./unsubscribe.ts";

@@ -1,7 +1,8 @@
 /**
  * `deleteRecords`: moves each partition's log start offset forward (Kafka's DeleteRecords); -1 means
  * the high watermark. Refused with POLICY_VIOLATION on a topic whose cleanup.policy lacks delete.
- * Subscriptions left below the new log start end with an OFFSET_OUT_OF_RANGE push.
+ * Subscriptions left below the new log start end with an OFFSET_OUT_OF_RANGE push. In a cluster only
+ * the partition's leader deletes (NOT_LEADER_OR_FOLLOWER elsewhere); followers follow its log start.
  *
  * ```
  * DeleteRecordsRequest  => { id, op: "deleteRecords", topic, partitions: [{ partition, offset }], timeoutMs? }
@@ -31,7 +32,7 @@ export const handleDeleteRecords: Handler<DeleteRecordsRequest> = async (request
   const results: DeleteRecordsResult[] = [];
   for (const { partition, offset } of request.partitions) {
     try {
-      const log = broker.partitionLog(request.topic, partition);
+      const log = broker.leaderLog(request.topic, partition);
       if (!log.config.cleanupPolicy.includes("delete")) {
         throw new EdgelogError(
           "POLICY_VIOLATION",

@@ -3,7 +3,8 @@
  * as they are on disk. With fewer than `minBytes` available it long-polls the log
  * (`PartitionLog.waitForAppend`) for up to `maxWaitMs` (cut to the broker's limit), then answers
  * with what there is. A closing session ends the wait. With `format: "records"` the same batches
- * are decoded and sent as `records` from `offset` on (the slow path; see `../record-views.ts`).
+ * are decoded and sent as `records` from `offset` on (the slow path; see `../record-views.ts`). In a
+ * cluster only the partition's leader answers; other brokers answer NOT_LEADER_OR_FOLLOWER.
  *
  * ```
  * FetchRequest  => { id, op: "fetch", topic, partition, offset, maxBytes?, maxWaitMs?, minBytes?, currentLeaderEpoch?, format?, valueEncoding? }
@@ -33,7 +34,7 @@ import type { Handler } from "./handler.ts";
  */
 export const handleFetch: Handler<FetchRequest> = async (request, { broker, session }) => {
   const { topic, partition, offset } = request;
-  const log = broker.partitionLog(topic, partition);
+  const log = broker.leaderLog(topic, partition);
   checkLeaderEpoch(broker, request);
   const clock = broker.clock;
   const deadline = clock.monotonic() + Math.min(request.maxWaitMs, broker.limits.maxWaitMs);

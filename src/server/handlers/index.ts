@@ -8,7 +8,7 @@
  * ```
  * @module
  */
-import type { OpName, RequestOf } from "../../protocol/ops/index.ts";
+import type { InternalOpName, InternalRequest, OpName, RequestOf } from "../../protocol/ops/index.ts";
 import { handleAlterConfigs } from "./alter-configs.ts";
 import { handleCreatePartitions } from "./create-partitions.ts";
 import { handleCreateTopics } from "./create-topics.ts";
@@ -29,7 +29,9 @@ import { handleListOffsets } from "./list-offsets.ts";
 import { handleMetadata } from "./metadata.ts";
 import { handleOffsetCommit } from "./offset-commit.ts";
 import { handleOffsetFetch } from "./offset-fetch.ts";
+import { handleOffsetForLeaderEpoch } from "./offset-for-leader-epoch.ts";
 import { handleProduce } from "./produce.ts";
+import { handleReplicaFetch } from "./replica-fetch.ts";
 import { handleResetOffsets } from "./reset-offsets.ts";
 import { handleSubscribe } from "./subscribe.ts";
 import { handleUnsubscribe } from "./unsubscribe.ts";
@@ -66,6 +68,19 @@ export const HANDLERS: { readonly [K in OpName]: Handler<RequestOf<K>> } = Objec
   describeLag: handleDescribeLag,
   deleteGroups: handleDeleteGroups,
   resetOffsets: handleResetOffsets,
+});
+
+/**
+ * The handlers of the broker-internal ops (a follower broker's requests to its leader).
+ *
+ * @example
+ * ```ts
+ * const reply = await INTERNAL_HANDLERS.offsetForLeaderEpoch(request, scope);
+ * ```
+ */
+export const INTERNAL_HANDLERS: { readonly [K in InternalOpName]: Handler<Extract<InternalRequest, { op: K }>> } = Object.freeze({
+  replicaFetch: handleReplicaFetch,
+  offsetForLeaderEpoch: handleOffsetForLeaderEpoch,
 });
 
 export type { Handler, RequestScope } from "./handler.ts";

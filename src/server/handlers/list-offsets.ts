@@ -1,7 +1,8 @@
 /**
  * `listOffsets`: per partition, the earliest offset (-2: the log start), the latest (-1: the high
  * watermark) or the first offset whose timestamp is at or after a time (via the time index; offset
- * and timestamp -1 when there is none).
+ * and timestamp -1 when there is none). In a cluster only the partition's leader answers;
+ * other brokers answer NOT_LEADER_OR_FOLLOWER for the partition.
  *
  * ```
  * ListOffsetsRequest  => { id, op: "listOffsets", topic, partitions: [{ partition, timestamp }] }
@@ -30,7 +31,7 @@ export const handleListOffsets: Handler<ListOffsetsRequest> = async (request, { 
   const results: ListOffsetsResult[] = [];
   for (const { partition, timestamp } of request.partitions) {
     try {
-      const log = broker.partitionLog(request.topic, partition);
+      const log = broker.leaderLog(request.topic, partition);
       const leaderEpoch = broker.replicas.leaderEpoch(request.topic, partition);
       if (timestamp === OFFSET_SPEC.EARLIEST) {
         results.push({ partition, offset: log.logStartOffset, timestamp: -1, leaderEpoch });

@@ -11,6 +11,8 @@
  *   with NOT_ENOUGH_REPLICAS when the in-sync replicas are fewer than min.insync.replicas, and reply
  *   once the {@link ReplicaWaiter} says they all have the records (at once on one broker).
  * - An unknown topic is created first when auto.create.topics.enable is true.
+ * - In a cluster only the partition's leader appends: other brokers answer NOT_LEADER_OR_FOLLOWER
+ *   for the partition (checked before the ISR), and acks=all waits for the ISR's followers.
  * - One session's appends reach the logs in the order of its requests; broker shutdown waits for
  *   every produce request already received.
  *
@@ -64,7 +66,7 @@ export const handleProduce: Handler<ProduceRequest> = (request, scope) => scope.
 async function produce(request: ProduceRequest, { broker, session }: RequestScope): Promise<object | undefined> {
   try {
     const started = await session.inOrder(() => startAppends(broker, request));
-    const partitions = await Promise.all(started.map((s) => s.done));
+    const partitions = started.length === 1 ? [await started[0]!.done] : await Promise.all(started.map((s) => s.done));
     for (const p of partitions) if (p.error) broker.metrics.produceFailed(request.topic);
     if (request.acks === 0) {
       for (const p of partitions) {
@@ -107,6 +109,7 @@ function startOne(broker: BrokerContext, request: ProduceRequest, topic: TopicDe
         details: { topic: topic.name, partition },
       });
     }
+    broker.replicas.requireLeader(topic.name, partition);
     const log = broker.partitionLog(topic.name, partition);
     if (request.acks === -1) {
       const isr = broker.replicas.inSyncReplicas(topic.name, partition);
@@ -145,7 +148,8 @@ async function prepareAndStart(
 /** Queues the append; its result (or failure) is the partition's result. */
 function startAppend(broker: BrokerContext, request: ProduceRequest, topic: TopicDescription, item: PartitionWork, log: PartitionLog, bytes: Uint8Array): Started {
   const { partition, recordIndexes } = item;
-  const append = broker.trackAppend(log.append(bytes, { leaderEpoch: broker.replicas.leaderEpoch(topic.name, partition) }));
+  // handleProduce tracks the whole request for shutdown, this append included
+  const append = log.append(bytes, { leaderEpoch: broker.replicas.leaderEpoch(topic.name, partition) });
   const done = (async (): Promise<ProducePartitionResult> => {
     try {
       const info = await append;

@@ -3,7 +3,8 @@
  * or the first offset at or after a timestamp, within the credit the client grants. The reply comes
  * first, then the pushes. An `{offset}` outside [logStartOffset, highWatermark] is
  * OFFSET_OUT_OF_RANGE; a connection holding `edgelog.max.subscriptions.per.connection`
- * subscriptions gets RESOURCE_LIMIT_EXCEEDED.
+ * subscriptions gets RESOURCE_LIMIT_EXCEEDED. In a cluster only the partition's leader serves it
+ * (NOT_LEADER_OR_FOLLOWER elsewhere, also as the error push of a subscription whose broker stops leading).
  *
  * ```
  * SubscribeRequest  => { id, op: "subscribe", topic, partition, from, credit: { records, bytes }, format?, valueEncoding? }
@@ -43,7 +44,7 @@ export const SUBSCRIPTIONS_KEY = "edgelog.max.subscriptions.per.connection";
 export const handleSubscribe: Handler<SubscribeRequest> = async (request, scope) => {
   const { broker, session } = scope;
   const { topic, partition } = request;
-  const log = broker.partitionLog(topic, partition);
+  const log = broker.leaderLog(topic, partition);
   const position = await startPosition(log, request.from);
   const limit = broker.config.maxSubscriptionsPerConnection;
   if (session.subscriptions.size >= limit) {
