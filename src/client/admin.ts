@@ -4,8 +4,9 @@
  * it fails with a retriable error); a per-item error (one topic of several) rejects with that
  * item's `EdgelogError`, whose `details` name the item.
  *
- * Consumer-group operations (list, describe and delete groups, reset offsets) arrive with the
- * group ops of a later protocol revision, as further methods of this class.
+ * Consumer-group operations: `listGroups`, `describeGroups`, `describeLag` (what
+ * `kafka-consumer-groups --describe` prints), `deleteGroups` and `resetOffsets`. A group the broker
+ * does not know is described as `Dead` rather than rejected, as Kafka's admin client does.
  *
  * @example
  * ```ts
@@ -21,12 +22,24 @@ import type {
   AlterConfigsResponse,
   CreatePartitionsResponse,
   CreateTopicsResponse,
+  DeleteGroupsResponse,
   DeleteRecordsResponse,
   DeleteTopicsResponse,
   DescribeConfigsResponse,
+  DescribeGroupsResponse,
+  DescribeLagResponse,
+  GroupState,
+  ListGroupsResponse,
   ListOffsetsResponse,
   MetadataResponse,
+  ResetOffsetsResponse,
   WireError,
+  WireGroupDescription,
+  WireGroupLag,
+  WireGroupListing,
+  WirePartitionsQuery,
+  WirePlannedOffset,
+  WireResetSpec,
 } from "../protocol/index.ts";
 import type {
   AdminOptions,
@@ -374,6 +387,91 @@ export class Admin {
     });
   }
 
+  /**
+   * The consumer groups the broker knows (with members or committed offsets), sorted by id;
+   * `states` keeps only groups in those states.
+   *
+   * @example
+   * ```ts
+   * (await admin.listGroups()).groups; // [{ groupId: "billing", state: "Stable", protocolType: "consumer" }]
+   * ```
+   */
+  async listGroups(options: { states?: GroupState[] } = {}): Promise<{ groups: WireGroupListing[] }> {
+    const reply = await this.#call<ListGroupsResponse>("listGroups", options.states === undefined ? {} : { states: options.states });
+    return { groups: reply.groups };
+  }
+
+  /**
+   * Describes groups (state, assignor, members and what each owns), in the order asked. An unknown
+   * group comes back `Dead` without members; another per-group error (INVALID_GROUP_ID) rejects.
+   *
+   * @example
+   * ```ts
+   * const { groups } = await admin.describeGroups(["billing"]);
+   * groups[0]!.members.map((m) => m.clientId);
+   * ```
+   */
+  async describeGroups(groupIds: string[]): Promise<{ groups: Omit<WireGroupDescription, "error">[] }> {
+    const reply = await this.#call<DescribeGroupsResponse>("describeGroups", { groupIds: list(groupIds, "describeGroups() groupIds") });
+    return { groups: reply.groups.map((g) => withoutNotFound(g)) };
+  }
+
+  /**
+   * What `kafka-consumer-groups --describe --group` prints, per group: one row per partition with
+   * the committed offset, the log end, the lag and the owning member (`null` where the tool prints
+   * "-"). An unknown group comes back `Dead` without rows; another per-group error rejects.
+   *
+   * @example
+   * ```ts
+   * const { groups } = await admin.describeLag(["billing"]);
+   * groups[0]!.rows; // [{ topic: "orders", partition: 0, currentOffset: 35, logEndOffset: 35, lag: 0, consumerId: null, host: null, clientId: null }]
+   * ```
+   */
+  async describeLag(groupIds: string[]): Promise<{ groups: Omit<WireGroupLag, "error">[] }> {
+    const reply = await this.#call<DescribeLagResponse>("describeLag", { groupIds: list(groupIds, "describeLag() groupIds") });
+    return { groups: reply.groups.map((g) => withoutNotFound(g)) };
+  }
+
+  /**
+   * Deletes groups without members and their committed offsets. Each group succeeds or fails on its
+   * own, so the outcome of each is returned (`error`: NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND, …) rather
+   * than the first failure rejecting.
+   *
+   * @example
+   * ```ts
+   * await admin.deleteGroups(["billing"]); // [{ groupId: "billing" }]
+   * ```
+   */
+  async deleteGroups(groupIds: string[]): Promise<{ groupId: string; error?: EdgelogError }[]> {
+    const reply = await this.#call<DeleteGroupsResponse>("deleteGroups", { groupIds: list(groupIds, "deleteGroups() groupIds") });
+    return reply.groups.map((g) => (g.error === undefined ? { groupId: g.groupId } : { groupId: g.groupId, error: itemError(g.error, { groupId: g.groupId }) }));
+  }
+
+  /**
+   * Plans new committed offsets of a group's partitions by a scenario (`to-earliest`, `to-latest`,
+   * `to-current`, `to-offset`, `shift-by`, `to-datetime`, `by-duration`) and, with `execute`,
+   * commits them; without it, a dry run. `topics` absent: every partition with a committed offset.
+   * Rejects with NON_EMPTY_GROUP while the group has members (unless `force`).
+   *
+   * @example
+   * ```ts
+   * await admin.resetOffsets({ groupId: "billing", topics: [{ topic: "orders" }], spec: { type: "to-earliest" }, execute: true });
+   * ```
+   */
+  async resetOffsets(request: {
+    groupId: string;
+    topics?: WirePartitionsQuery[];
+    spec: WireResetSpec;
+    execute?: boolean;
+    force?: boolean;
+  }): Promise<{ groupId: string; executed: boolean; partitions: WirePlannedOffset[] }> {
+    if (request === null || typeof request !== "object" || typeof request.groupId !== "string") throw new TypeError("resetOffsets() needs { groupId, spec }");
+    const body: Record<string, unknown> = { groupId: request.groupId, spec: request.spec, execute: request.execute ?? false, force: request.force ?? false };
+    if (request.topics !== undefined) body["topics"] = list(request.topics, "resetOffsets() topics");
+    const reply = await this.#call<ResetOffsetsResponse>("resetOffsets", body);
+    return { groupId: reply.groupId, executed: reply.executed, partitions: reply.partitions };
+  }
+
   async #partitionsOf(topic: string): Promise<number[]> {
     const { topics } = await this.fetchTopicMetadata({ topics: [topic] });
     return topics[0]!.partitions.map((p) => p.partitionId).sort((a, b) => a - b);
@@ -395,4 +493,11 @@ function list<T>(value: T[] | undefined, what: string): T[] {
 function itemError(wire: WireError, item: Record<string, string | number>): EdgelogError {
   const error = fromWireError(wire);
   return new EdgelogError(error.code, error.message, { retriable: error.retriable, details: { ...error.details, ...item } });
+}
+
+/** A group answer without its error: GROUP_ID_NOT_FOUND stays a `Dead` group; other errors throw. */
+function withoutNotFound<T extends { groupId: string; error?: WireError }>(group: T): Omit<T, "error"> {
+  const { error, ...rest } = group;
+  if (error !== undefined && error.code !== "GROUP_ID_NOT_FOUND") throw itemError(error, { groupId: group.groupId });
+  return rest;
 }

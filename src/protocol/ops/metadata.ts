@@ -15,6 +15,7 @@
  *   brokers: [{ brokerId: int32, url: string, rack: string | null }]
  *   topics: [{
  *     topic: string
+ *     topicId?: string          Kafka's topic id (22 characters, base64url); absent with an error
  *     error?: WireError         UNKNOWN_TOPIC_OR_PARTITION for a requested topic that does not exist
  *     internal: bool
  *     partitions: [{
@@ -66,6 +67,8 @@ export interface PartitionMetadata {
 /** One topic's partitions, or the error that kept it from being described. */
 export interface TopicMetadata {
   topic: string;
+  /** Kafka's topic id (22 characters of base64url); absent with an error. */
+  topicId?: string;
   error?: WireError;
   internal: boolean;
   partitions: PartitionMetadata[];
