@@ -95,4 +95,15 @@ export const VALID_REQUESTS: Record<string, Record<string, unknown>> = {
     execute: true,
     force: false,
   },
+  electLeaders: { id: 24, op: "electLeaders", electionType: "preferred", partitions: [{ topic: "t", partition: 0 }], timeoutMs: 100 },
+  alterPartitionReassignments: {
+    id: 25,
+    op: "alterPartitionReassignments",
+    partitions: [
+      { topic: "t", partition: 0, replicas: [1, 2] },
+      { topic: "t", partition: 1, replicas: null },
+    ],
+    timeoutMs: 100,
+  },
+  listPartitionReassignments: { id: 26, op: "listPartitionReassignments", partitions: [{ topic: "t", partition: 0 }], timeoutMs: 100 },
 };

@@ -26,5 +26,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "verifiable-consumer", summary: "Consume in a group, print JSON events (kafka-verifiable-consumer)", load: async () => (await import("./verifiable-consumer.ts")).verifiableConsumerCommand },
   { name: "producer-perf-test", summary: "Measure producer throughput and latency (kafka-producer-perf-test)", load: async () => (await import("./producer-perf-test.ts")).producerPerfTestCommand },
   { name: "consumer-perf-test", summary: "Measure consumer throughput (kafka-consumer-perf-test)", load: async () => (await import("./consumer-perf-test.ts")).consumerPerfTestCommand },
+  { name: "leader-election", summary: "Elect preferred or unclean partition leaders (kafka-leader-election)", load: async () => (await import("./leader-election.ts")).leaderElectionCommand },
+  { name: "reassign-partitions", summary: "Move partition replicas between brokers (kafka-reassign-partitions)", load: async () => (await import("./reassign-partitions.ts")).reassignPartitionsCommand },
   { name: "dump-log", summary: "Decode segment and index files offline (kafka-dump-log)", load: async () => (await import("./dump-log.ts")).dumpLogCommand },
 ];

@@ -14,6 +14,7 @@
 import { EdgelogError } from "../../core/errors.ts";
 import { decodeEnvelope } from "../envelope.ts";
 import { decodeAlterConfigsRequest } from "./alter-configs.ts";
+import { decodeAlterPartitionReassignmentsRequest } from "./alter-partition-reassignments.ts";
 import { decodeCreatePartitionsRequest } from "./create-partitions.ts";
 import { decodeCreateTopicsRequest } from "./create-topics.ts";
 import { decodeCreditRequest } from "./credit.ts";
@@ -23,12 +24,14 @@ import { decodeDeleteTopicsRequest } from "./delete-topics.ts";
 import { decodeDescribeConfigsRequest } from "./describe-configs.ts";
 import { decodeDescribeGroupsRequest } from "./describe-groups.ts";
 import { decodeDescribeLagRequest } from "./describe-lag.ts";
+import { decodeElectLeadersRequest } from "./elect-leaders.ts";
 import { decodeFetchRequest } from "./fetch.ts";
 import { decodeGroupHeartbeatRequest } from "./group-heartbeat.ts";
 import { decodeGroupSubscribeRequest } from "./group-subscribe.ts";
 import { decodeHelloRequest } from "./hello.ts";
 import { decodeListGroupsRequest } from "./list-groups.ts";
 import { decodeListOffsetsRequest } from "./list-offsets.ts";
+import { decodeListPartitionReassignmentsRequest } from "./list-partition-reassignments.ts";
 import { decodeMetadataRequest } from "./metadata.ts";
 import { decodeOffsetCommitRequest } from "./offset-commit.ts";
 import { decodeOffsetFetchRequest } from "./offset-fetch.ts";
@@ -64,6 +67,9 @@ export const OP_DECODERS = Object.freeze({
   describeLag: decodeDescribeLagRequest,
   deleteGroups: decodeDeleteGroupsRequest,
   resetOffsets: decodeResetOffsetsRequest,
+  electLeaders: decodeElectLeadersRequest,
+  alterPartitionReassignments: decodeAlterPartitionReassignmentsRequest,
+  listPartitionReassignments: decodeListPartitionReassignmentsRequest,
 });
 
 /** The name of an op this protocol version defines. */
@@ -192,6 +198,7 @@ export function decodeRequest(frame: unknown): Request {
 }
 
 export * from "./alter-configs.ts";
+export * from "./alter-partition-reassignments.ts";
 export * from "./create-partitions.ts";
 export * from "./create-topics.ts";
 export * from "./credit.ts";
@@ -201,12 +208,14 @@ export * from "./delete-topics.ts";
 export * from "./describe-configs.ts";
 export * from "./describe-groups.ts";
 export * from "./describe-lag.ts";
+export * from "./elect-leaders.ts";
 export * from "./fetch.ts";
 export * from "./group-heartbeat.ts";
 export * from "./group-subscribe.ts";
 export * from "./hello.ts";
 export * from "./list-groups.ts";
 export * from "./list-offsets.ts";
+export * from "./list-partition-reassignments.ts";
 export * from "./metadata.ts";
 export * from "./offset-commit.ts";
 export * from "./offset-fetch.ts";

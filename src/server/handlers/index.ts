@@ -10,6 +10,7 @@
  */
 import type { InternalOpName, InternalRequest, OpName, RequestOf } from "../../protocol/ops/index.ts";
 import { handleAlterConfigs } from "./alter-configs.ts";
+import { handleAlterPartitionReassignments } from "./alter-partition-reassignments.ts";
 import { handleCreatePartitions } from "./create-partitions.ts";
 import { handleCreateTopics } from "./create-topics.ts";
 import { handleCredit } from "./credit.ts";
@@ -19,6 +20,7 @@ import { handleDeleteTopics } from "./delete-topics.ts";
 import { handleDescribeConfigs } from "./describe-configs.ts";
 import { handleDescribeGroups } from "./describe-groups.ts";
 import { handleDescribeLag } from "./describe-lag.ts";
+import { handleElectLeaders } from "./elect-leaders.ts";
 import { handleFetch } from "./fetch.ts";
 import { handleGroupHeartbeat } from "./group-heartbeat.ts";
 import { handleGroupSubscribe } from "./group-subscribe.ts";
@@ -26,6 +28,7 @@ import type { Handler } from "./handler.ts";
 import { handleHello } from "./hello.ts";
 import { handleListGroups } from "./list-groups.ts";
 import { handleListOffsets } from "./list-offsets.ts";
+import { handleListPartitionReassignments } from "./list-partition-reassignments.ts";
 import { handleMetadata } from "./metadata.ts";
 import { handleOffsetCommit } from "./offset-commit.ts";
 import { handleOffsetFetch } from "./offset-fetch.ts";
@@ -68,6 +71,9 @@ export const HANDLERS: { readonly [K in OpName]: Handler<RequestOf<K>> } = Objec
   describeLag: handleDescribeLag,
   deleteGroups: handleDeleteGroups,
   resetOffsets: handleResetOffsets,
+  electLeaders: handleElectLeaders,
+  alterPartitionReassignments: handleAlterPartitionReassignments,
+  listPartitionReassignments: handleListPartitionReassignments,
 });
 
 /**
