@@ -83,6 +83,8 @@ export class LeaderState {
   private proposed: number[] | undefined;
   private timer: TimerHandle | undefined;
   private running = false;
+  /** Set while the broker shuts down: followers that can no longer fetch are not lagging. */
+  private isrFrozen = false;
 
   constructor(options: LeaderStateOptions) {
     const { state } = options;
@@ -263,7 +265,7 @@ export class LeaderState {
    * neither at the log end nor caught up within replica.lag.time.max.ms.
    */
   checkIsr(): void {
-    if (!this.running || this.proposed !== undefined) return;
+    if (!this.running || this.isrFrozen || this.proposed !== undefined) return;
     const now = this.clock.monotonic();
     const leaderEnd = this.log.logEndOffset;
     const lagging = this.committedIsr.filter((id) => {
@@ -280,6 +282,15 @@ export class LeaderState {
       this.maybeExpandIsr(follower);
       if (this.proposed !== undefined) return;
     }
+  }
+
+  /**
+   * Stops shrinking the ISR, as a Kafka leader in controlled shutdown does: once the broker closes
+   * its connections its followers cannot fetch, and shrinking the ISR to the leader alone would
+   * leave no in-sync replica to take over.
+   */
+  freezeIsr(): void {
+    this.isrFrozen = true;
   }
 
   /** Kafka's maybeExpandIsr: a follower out of the ISR rejoins once it reached the high watermark and this epoch's start. */

@@ -94,6 +94,7 @@ export class ReplicaManager implements ReplicaFetchServer {
   private readonly pool: FetchClientPool;
   private readonly slots = new Map<string, Slot>();
   private unsubscribe: (() => void) | undefined;
+  private shuttingDown = false;
   private closed = false;
 
   constructor(options: ReplicaManagerOptions) {
@@ -121,6 +122,15 @@ export class ReplicaManager implements ReplicaFetchServer {
       await Promise.all(queues);
       if ([...this.slots.values()].every((s, i) => s.queue === queues[i]) && queues.length === this.slots.size) return;
     }
+  }
+
+  /**
+   * The first step of a broker's shutdown: the partitions it leads keep their ISR from now on
+   * (see {@link LeaderState.freezeIsr}), so that a follower can take over cleanly.
+   */
+  beginShutdown(): void {
+    this.shuttingDown = true;
+    for (const slot of this.slots.values()) if (slot.role?.kind === "leader") slot.role.leader.freezeIsr();
   }
 
   /** Stops every leadership and fetcher and closes the clients; the logs stay open (their owner closes them). */
@@ -307,6 +317,7 @@ export class ReplicaManager implements ReplicaFetchServer {
       logger: this.logger,
     });
     await leader.start();
+    if (this.shuttingDown) leader.freezeIsr();
     slot.role = { kind: "leader", leader };
     this.logger("info", `Leading ${topic}-${partition} at epoch ${state.leaderEpoch} with ISR [${state.isr.join(",")}]`);
   }

@@ -160,6 +160,18 @@ describe("replication", () => {
     expect(await cluster.batches(3)).toEqual(await cluster.batches(1));
   });
 
+  it("beginShutdown() keeps the leader's ISR: followers that stop fetching while it shuts down are not dropped", async () => {
+    cluster = await TestCluster.create({ brokers: [1, 2, 3], replication: { replicaLagTimeMaxMs: 10_000 } });
+    cluster.manager(1).beginShutdown();
+    cluster.pause(2, 1);
+    cluster.pause(3, 1);
+    await cluster.produce(["a"], 1);
+    await cluster.settle();
+    await cluster.advance(9_000);
+    await cluster.advance(21_000);
+    expect(cluster.controller.state("t", 0).isr).toEqual([1, 2, 3]);
+  });
+
   it("a follower that keeps fetching but stays behind the log end leaves the ISR", async () => {
     cluster = await TestCluster.create({ brokers: [1, 2], minInsyncReplicas: 1, replication: { replicaLagTimeMaxMs: 10_000 } });
     const leader = cluster.manager(1).leaderState("t", 0)!;
