@@ -8,6 +8,9 @@
  * `kafka-consumer-groups --describe` prints), `deleteGroups` and `resetOffsets`. A group the broker
  * does not know is described as `Dead` rather than rejected, as Kafka's admin client does.
  *
+ * In a cluster each op goes where it is served (`admin-routing.ts`): offsets and record deletion
+ * to each partition's leader, group ops to the group's coordinator, the rest to any live broker.
+ *
  * @example
  * ```ts
  * const admin = createClient({ brokers: ["localhost:9092"] }).admin();
@@ -20,6 +23,12 @@
 import { EdgelogError } from "../core/errors.ts";
 import type {
   AlterConfigsResponse,
+  AlterPartitionReassignmentsResponse,
+  ElectLeadersResponse,
+  ListPartitionReassignmentsResponse,
+  WireElectionType,
+  WireOngoingReassignment,
+  WireTopicPartition,
   CreatePartitionsResponse,
   CreateTopicsResponse,
   DeleteGroupsResponse,
@@ -52,6 +61,8 @@ import type {
   OffsetSpec,
   TopicDescription,
 } from "./admin-types.ts";
+import { AdminRouter } from "./admin-routing.ts";
+import { BrokerPool } from "./broker-pool.ts";
 import type { Connection } from "./connection.ts";
 import { type ResolvedRetry, resolveRetry, withRetry } from "./retry.ts";
 import { fromWireError } from "./wire-error.ts";
@@ -71,6 +82,8 @@ const REPLY_MARGIN_MS = 5_000;
  */
 export class Admin {
   readonly #connection: Connection;
+  readonly #pool: BrokerPool;
+  readonly #router: AdminRouter;
   readonly #ownsConnection: boolean;
   readonly #retry: ResolvedRetry;
   readonly #timeoutMs: number;
@@ -85,6 +98,8 @@ export class Admin {
    */
   constructor(connection: Connection, options: AdminOptions = {}, settings: { ownsConnection?: boolean; retry?: ResolvedRetry } = {}) {
     this.#connection = connection;
+    this.#pool = new BrokerPool(connection);
+    this.#router = new AdminRouter(this.#pool);
     this.#ownsConnection = settings.ownsConnection ?? true;
     this.#retry = resolveRetry(options.retry, settings.retry);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -105,7 +120,7 @@ export class Admin {
   }
 
   /**
-   * Closes the connection.
+   * Closes the connections.
    *
    * @example
    * ```ts
@@ -113,6 +128,7 @@ export class Admin {
    * ```
    */
   async disconnect(): Promise<void> {
+    await this.#pool.close();
     if (this.#ownsConnection) await this.#connection.close();
   }
 
@@ -472,15 +488,90 @@ export class Admin {
     return { groupId: reply.groupId, executed: reply.executed, partitions: reply.partitions };
   }
 
+  /**
+   * Runs a leader election (Kafka's `Admin.electLeaders`): `preferred` gives partitions back to
+   * their first replica, `unclean` gives leaderless partitions any live replica. `partitions`
+   * absent: every partition (those that need no election are then left out of the answer). Each
+   * partition answers on its own: the leader elected, or its error (ELECTION_NOT_NEEDED,
+   * PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION).
+   *
+   * @example
+   * ```ts
+   * await admin.electLeaders({ electionType: "preferred", partitions: [{ topic: "orders", partition: 0 }] });
+   * // [{ topic: "orders", partition: 0, leader: 1 }]
+   * ```
+   */
+  async electLeaders(request: {
+    electionType: WireElectionType;
+    partitions?: WireTopicPartition[];
+    timeoutMs?: number;
+  }): Promise<{ topic: string; partition: number; leader?: number; error?: EdgelogError }[]> {
+    if (request === null || typeof request !== "object" || (request.electionType !== "preferred" && request.electionType !== "unclean")) {
+      throw new TypeError('electLeaders() needs { electionType: "preferred" | "unclean" }');
+    }
+    const timeoutMs = request.timeoutMs ?? this.#timeoutMs;
+    const body: Record<string, unknown> = { electionType: request.electionType, timeoutMs };
+    if (request.partitions !== undefined) body["partitions"] = list(request.partitions, "electLeaders() partitions");
+    const reply = await this.#call<ElectLeadersResponse>("electLeaders", body, timeoutMs);
+    return reply.partitions.map(({ topic, partition, leader, error }) => ({
+      topic,
+      partition,
+      ...(leader === undefined ? {} : { leader }),
+      ...(error === undefined ? {} : { error: itemError(error, { topic, partition }) }),
+    }));
+  }
+
+  /**
+   * Starts moving partitions to new replicas, or, with `replicas: null`, cancels a partition's
+   * running move (Kafka's `Admin.alterPartitionReassignments`). Each partition answers on its own:
+   * nothing (started), or its error (INVALID_REPLICA_ASSIGNMENT, UNKNOWN_TOPIC_OR_PARTITION,
+   * NO_REASSIGNMENT_IN_PROGRESS).
+   *
+   * @example
+   * ```ts
+   * await admin.alterPartitionReassignments({ partitions: [{ topic: "orders", partition: 0, replicas: [1, 2] }] });
+   * // [{ topic: "orders", partition: 0 }]
+   * ```
+   */
+  async alterPartitionReassignments(request: {
+    partitions: { topic: string; partition: number; replicas: number[] | null }[];
+    timeoutMs?: number;
+  }): Promise<{ topic: string; partition: number; error?: EdgelogError }[]> {
+    const partitions = list(request?.partitions, "alterPartitionReassignments() partitions");
+    const timeoutMs = request.timeoutMs ?? this.#timeoutMs;
+    const reply = await this.#call<AlterPartitionReassignmentsResponse>("alterPartitionReassignments", { partitions, timeoutMs }, timeoutMs);
+    return reply.partitions.map(({ topic, partition, error }) =>
+      error === undefined ? { topic, partition } : { topic, partition, error: itemError(error, { topic, partition }) },
+    );
+  }
+
+  /**
+   * The partition reassignments running now (all, or those of the named partitions), with the
+   * replicas (target first, then those that leave), the adding and the removing replicas (Kafka's
+   * `Admin.listPartitionReassignments`). A partition missing from the answer is not moving.
+   *
+   * @example
+   * ```ts
+   * await admin.listPartitionReassignments();
+   * // [{ topic: "orders", partition: 0, replicas: [1, 2, 0], addingReplicas: [], removingReplicas: [0] }]
+   * ```
+   */
+  async listPartitionReassignments(request: { partitions?: WireTopicPartition[] } = {}): Promise<WireOngoingReassignment[]> {
+    const body: Record<string, unknown> = {};
+    if (request.partitions !== undefined) body["partitions"] = list(request.partitions, "listPartitionReassignments() partitions");
+    const reply = await this.#call<ListPartitionReassignmentsResponse>("listPartitionReassignments", body);
+    return reply.reassignments;
+  }
+
   async #partitionsOf(topic: string): Promise<number[]> {
     const { topics } = await this.fetchTopicMetadata({ topics: [topic] });
     return topics[0]!.partitions.map((p) => p.partitionId).sort((a, b) => a - b);
   }
 
-  /** One request, retried while it fails as a whole with a retriable error. */
+  /** One request (to the broker that serves it), retried while it fails as a whole with a retriable error. */
   #call<T>(op: string, body: Record<string, unknown>, brokerTimeoutMs?: number): Promise<T> {
     const options = brokerTimeoutMs === undefined ? {} : { timeoutMs: brokerTimeoutMs + REPLY_MARGIN_MS };
-    return withRetry(() => this.#connection.request<T>(op, body, options), this.#retry);
+    return withRetry(() => this.#router.request<T>(op, body, options), this.#retry);
   }
 }
 

@@ -211,6 +211,30 @@ export class Connection {
   }
 
   /**
+   * A new connection to one broker of the cluster (a URL from `metadata`) with this connection's
+   * client id, WebSocket class and timeouts. It tries one round of connecting and does not reconnect
+   * after it closes: whoever uses it looks up the cluster again instead (`broker-pool.ts`).
+   *
+   * @example
+   * ```ts
+   * const leader = bootstrap.forBroker("ws://10.0.0.2:9092/");
+   * await leader.request("produce", body);
+   * ```
+   */
+  forBroker(url: string): Connection {
+    const o = this.#options;
+    return new Connection({
+      brokers: [url],
+      ...(o.clientId === undefined ? {} : { clientId: o.clientId }),
+      WebSocket: o.WebSocket,
+      connectionTimeoutMs: o.connectionTimeoutMs,
+      requestTimeoutMs: o.requestTimeoutMs,
+      retry: { ...o.retry, retries: 0 },
+      reconnectRetries: 0,
+    });
+  }
+
+  /**
    * Routes the pushes of subscription `sub` on the current connection to `handler`. Routes end when
    * the connection closes; call it from `onReply` of the `subscribe` request so that no push is missed.
    *

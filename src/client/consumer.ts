@@ -14,12 +14,16 @@
  *   `commitOffsets()` commits as a client outside the group (accepted while the group is empty).
  *
  * - At most `maxBufferedRecords` records and `maxBufferedBytes` bytes are received ahead of the
- *   application (per partition with `assign()`, for all partitions together in a group); consuming
+ *   application (per partition with `assign()`, for all partitions together in a group — plus one
+ *   window per partition a cluster's coordinator does not lead, read from its leader); consuming
  *   grants more. `pause()` stops a partition; `resume()` continues it. `seek()` moves a partition
  *   (in a group, by committing the offset).
  * - When the connection drops, the consumer reconnects by itself and continues every partition
  *   after the last record received: the application sees each offset once, in order. In a group it
  *   heartbeats on the new connection at once, or rejoins when the broker no longer knows it.
+ * - In a cluster each assigned partition is read from its leader, and a new leader after a
+ *   fail-over the same way (from the last record received); a group member talks to its group's
+ *   coordinator (`broker-pool.ts`, `group-coordinator.ts`).
  * - A position that is no longer in the log is reported to `onGap`, then handled by
  *   `autoOffsetReset` ("earliest": continue at the log start; "latest": at the end; "none": the
  *   iteration throws `OFFSET_OUT_OF_RANGE`; without a group "none" is the default).
@@ -36,6 +40,7 @@
  */
 import { EdgelogError } from "../core/errors.ts";
 import type { SubscribeFrom } from "../protocol/index.ts";
+import { BrokerPool } from "./broker-pool.ts";
 import type { Connection } from "./connection.ts";
 import type { ConsumedRecord } from "./consumed-record.ts";
 import { type Deliverable, DeliveryLoop } from "./consumer-loop.ts";
@@ -80,6 +85,7 @@ const RESETS = ["earliest", "latest", "none"];
  */
 export class Consumer implements AsyncIterable<ConsumedRecord> {
   readonly #connection: Connection;
+  readonly #pool: BrokerPool;
   readonly #ownsConnection: boolean;
   readonly #host: StreamHost;
   readonly #group: GroupConsumer | undefined;
@@ -107,10 +113,11 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
     if (options.onGap !== undefined && typeof options.onGap !== "function") throw new TypeError("onGap must be a function");
     const group = resolveGroupOptions(options);
     this.#connection = connection;
+    this.#pool = new BrokerPool(connection);
     this.#ownsConnection = settings.ownsConnection ?? true;
     const onGap = options.onGap;
     this.#host = {
-      connection,
+      pool: this.#pool,
       window: {
         records: positiveInteger("maxBufferedRecords", options.maxBufferedRecords, DEFAULTS.maxBufferedRecords),
         bytes: positiveInteger("maxBufferedBytes", options.maxBufferedBytes, DEFAULTS.maxBufferedBytes),
@@ -144,15 +151,10 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
         isPaused: (topic, partition) => this.#pauses.isPaused(topic, partition),
         events: this.#events,
       });
+    // Streams follow the connections they subscribe on, the group its coordinator's.
     this.#unlisten.push(
-      connection.on("connect", ({ reconnected }) => {
+      connection.on("connect", () => {
         this.#failure = undefined;
-        for (const stream of this.#streams.values()) stream.onConnected();
-        this.#group?.connectionChanged(true, reconnected);
-      }),
-      connection.on("disconnect", () => {
-        for (const stream of this.#streams.values()) stream.onDisconnected();
-        this.#group?.connectionChanged(false, false);
       }),
       connection.on("error", (error) => {
         this.#failure = error;
@@ -415,6 +417,7 @@ export class Consumer implements AsyncIterable<ConsumedRecord> {
     for (const unlisten of this.#unlisten) unlisten();
     const streams = [...this.#streams.values()];
     this.#streams.clear();
+    await this.#pool.close();
     if (this.#ownsConnection) await this.#connection.close();
     await Promise.all(streams.map((stream) => stream.stop()));
   }

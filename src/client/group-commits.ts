@@ -34,7 +34,8 @@ const MAX_STALE_EPOCH_RETRIES = 3;
  * ```
  */
 export interface GroupCommitsHost {
-  readonly connection: Connection;
+  /** Where commits go: the group's coordinator (`group-coordinator.ts`). */
+  readonly connection: Pick<Connection, "request">;
   readonly groupId: string;
   /** The member's id and epoch; undefined while it is not in the group (auto-commit then waits). */
   member(): { memberId: string; memberEpoch: number } | undefined;
@@ -189,6 +190,25 @@ export class GroupCommits {
         onGap({ topic: p.topic, partition: p.partition, requestedOffset: o.offset, logStartOffset: first.logStartOffset });
       }
     }
+  }
+
+  /**
+   * The group's committed offset of a partition (-1: none): as last known, else asked of the
+   * coordinator. Rejects with the broker's error.
+   *
+   * @example
+   * ```ts
+   * const start = await commits.committedOffset(partition); // 42
+   * ```
+   */
+  async committedOffset(p: GroupPartition): Promise<number> {
+    if (p.committed !== undefined) return p.committed;
+    const body = { groupId: this.#host.groupId, topics: [{ topic: p.topic, partitions: [p.partition] }] };
+    const reply = await this.#host.connection.request<OffsetFetchResponse>("offsetFetch", body);
+    const found = reply.offsets.find((o) => o.topic === p.topic && o.partition === p.partition);
+    const offset = found?.offset ?? -1;
+    p.committed ??= offset;
+    return p.committed;
   }
 
   async #send(offsets: OffsetToCommit[]): Promise<void> {

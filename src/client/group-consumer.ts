@@ -14,6 +14,10 @@
  * - Reconnects: the member heartbeats on the new connection at once (same id and epoch, when the
  *   broker still knows it) and subscribes again; each partition resumes from the committed offset,
  *   records already received being dropped.
+ * - Clusters: group ops go to the group's coordinator, found by following `NOT_COORDINATOR`
+ *   (`group-coordinator.ts`); moving to a new coordinator (its broker died) is handled as a
+ *   reconnect — the new coordinator does not know the member, which rejoins with its member id.
+ *   Partitions the coordinator does not lead are read from their leaders (`group-fetcher.ts`).
  * - `disconnect()` commits (with `autoCommit`) and leaves: epoch -1, or -2 for a static member
  *   (`groupInstanceId`), whose partitions then wait for it until its session times out.
  *
@@ -29,10 +33,11 @@
  */
 import { EdgelogError } from "../core/errors.ts";
 import type { CreditAmount } from "../protocol/index.ts";
-import type { Connection } from "./connection.ts";
+import type { BrokerPool } from "./broker-pool.ts";
 import type { TopicPartition } from "./consumer-options.ts";
 import type { EventListeners } from "./event-listeners.ts";
 import { GroupCommits, type OffsetToCommit } from "./group-commits.ts";
+import { CoordinatorLink } from "./group-coordinator.ts";
 import { GroupFetcher } from "./group-fetcher.ts";
 import { GroupMembership } from "./group-membership.ts";
 import { type ConsumerEvents, groupOffsetReset, type ResolvedGroupOptions } from "./group-options.ts";
@@ -46,11 +51,12 @@ import type { AutoOffsetReset, RetentionGap } from "./stream-host.ts";
  *
  * @example
  * ```ts
- * const host: GroupConsumerHost = { connection, window, retry, autoOffsetReset: undefined, onGap, readable: wake, isPaused: () => false, events };
+ * const host: GroupConsumerHost = { pool, window, retry, autoOffsetReset: undefined, onGap, readable: wake, isPaused: () => false, events };
  * ```
  */
 export interface GroupConsumerHost {
-  readonly connection: Connection;
+  /** The consumer's broker connections: group ops go to the coordinator among them. */
+  readonly pool: BrokerPool;
   /** The credit pool of the group subscription. */
   readonly window: CreditAmount;
   readonly retry: ResolvedRetry;
@@ -77,6 +83,8 @@ type State = "idle" | "active" | "failed" | "closed";
 export class GroupConsumer {
   readonly #options: ResolvedGroupOptions;
   readonly #host: GroupConsumerHost;
+  readonly #link: CoordinatorLink;
+  readonly #unlisten: (() => void)[];
   readonly #membership: GroupMembership;
   readonly #owned: OwnedPartitions;
   readonly #fetcher: GroupFetcher;
@@ -97,10 +105,12 @@ export class GroupConsumer {
     this.#options = options;
     this.#host = host;
     this.#reset = groupOffsetReset(host.autoOffsetReset, undefined);
-    const { connection, window, retry, events } = host;
+    const { pool, window, retry, events } = host;
     const groupId = options.groupId;
+    const link = new CoordinatorLink(pool, groupId, retry);
+    this.#link = link;
     this.#membership = new GroupMembership({
-      connection,
+      connection: link,
       options,
       retry,
       events,
@@ -124,24 +134,30 @@ export class GroupConsumer {
       changed: (change) => this.#changed(change),
     });
     this.#fetcher = new GroupFetcher({
-      connection,
+      link,
+      pool,
       groupId,
       window,
       retry,
       memberId: () => this.#membership.member()?.memberId,
       autoOffsetReset: () => this.#reset,
       partition: (topic, partition) => this.#owned.get(topic, partition),
+      committed: (p) => this.#commits.committedOffset(p),
       onGap: (gap) => host.onGap(gap),
       lost: () => void this.#membership.heartbeatNow(),
       crash: (error) => this.#crash(error),
     });
     this.#commits = new GroupCommits({
-      connection,
+      connection: link,
       groupId,
       member: () => this.#membership.member(),
       partition: (topic, partition) => this.#owned.find(topic, partition),
       committed: (offsets) => events.emit("commit", { groupId, offsets }),
     });
+    this.#unlisten = [
+      link.on("connect", ({ reconnected }) => this.connectionChanged(true, reconnected)),
+      link.on("disconnect", () => this.connectionChanged(false, false)),
+    ];
   }
 
   /**
@@ -184,7 +200,7 @@ export class GroupConsumer {
     const reset = subscription.fromBeginning === undefined ? this.#reset : groupOffsetReset(this.#host.autoOffsetReset, subscription.fromBeginning);
     const resetChanged = reset !== this.#reset && this.#state !== "idle"; // the first groupSubscribe uses it anyway
     this.#reset = reset;
-    await this.#host.connection.connect();
+    await this.#link.connect();
     if (this.#state === "idle") {
       this.#state = "active";
       if (this.#options.autoCommit) this.#commits.startAuto(this.#options.autoCommitIntervalMs, () => this.#owned.delivering());
@@ -262,12 +278,13 @@ export class GroupConsumer {
   }
 
   /**
-   * The connection came up (`up`) or went down: the group subscription ends with it, and the member
-   * heartbeats on a new connection at once.
+   * The coordinator's connection came up (`up`) or went down (or the member moved to another
+   * coordinator): the group subscription ends with it, and the member heartbeats on a new
+   * connection at once. The group consumer follows its coordinator link by itself.
    *
    * @example
    * ```ts
-   * connection.on("connect", ({ reconnected }) => group.connectionChanged(true, reconnected));
+   * link.on("connect", ({ reconnected }) => group.connectionChanged(true, reconnected));
    * ```
    */
   connectionChanged(up: boolean, reconnected: boolean): void {
@@ -285,7 +302,7 @@ export class GroupConsumer {
    */
   async close(): Promise<void> {
     if (this.#state === "closed") return;
-    const commit = this.#state === "active" && this.#options.autoCommit && this.#host.connection.ready;
+    const commit = this.#state === "active" && this.#options.autoCommit && this.#link.ready;
     this.#state = "closed";
     this.#commits.stopAuto();
     this.#membership.stop();
@@ -293,6 +310,8 @@ export class GroupConsumer {
     await this.#membership.leave();
     this.#owned.close();
     await this.#fetcher.stop().catch(() => undefined);
+    for (const unlisten of this.#unlisten) unlisten();
+    this.#link.close();
   }
 
   /** Revoked partitions whose records are done: commit them (with autoCommit) and tell the application. */
@@ -307,6 +326,7 @@ export class GroupConsumer {
   }
 
   #changed(change: { assigned: GroupPartition[]; revoked: GroupPartition[]; lost: GroupPartition[] }): void {
+    this.#fetcher.dropClosed();
     const tp = (p: GroupPartition): TopicPartition => ({ topic: p.topic, partition: p.partition });
     const member = this.#membership.member();
     this.#host.events.emit("rebalance", {

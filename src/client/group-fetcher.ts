@@ -15,6 +15,11 @@
  *   gap) or, when retriable, starts the subscription again after a backoff; an error push for the
  *   whole subscription, or `groupSubscribe` failing, leaves it to the member to subscribe again
  *   after its next heartbeat.
+ * - In a cluster the group subscription lives on the coordinator (`group-coordinator.ts`), which
+ *   streams only the partitions it leads: a partition whose stream ends with
+ *   `NOT_LEADER_OR_FOLLOWER` (or, in a cluster, `UNKNOWN_TOPIC_OR_PARTITION`: the coordinator holds
+ *   no replica of it) is read from its leader from then on (`group-leader-stream.ts`) until the
+ *   member loses it; what the group subscription still pushes of it is dropped.
  *
  * @example
  * ```ts
@@ -29,9 +34,12 @@ import { EdgelogError, isEdgelogError } from "../core/errors.ts";
 import { decodeRecordBatches } from "../core/record/record-batch.ts";
 import { decodeBase64 } from "../protocol/base64.ts";
 import type { CreditAmount, GroupSubscribeResponse, PushFrame, RecordsPush } from "../protocol/index.ts";
+import type { BrokerPool } from "./broker-pool.ts";
 import type { Connection } from "./connection.ts";
 import { ConsumedRecord } from "./consumed-record.ts";
 import { creditOf, CreditWindow } from "./credit-window.ts";
+import type { CoordinatorLink } from "./group-coordinator.ts";
+import { GroupLeaderStream, isLeaderCredit } from "./group-leader-stream.ts";
 import type { GroupPartition } from "./group-partition.ts";
 import { backoffDelay, type ResolvedRetry } from "./retry.ts";
 import type { AutoOffsetReset, RetentionGap } from "./stream-host.ts";
@@ -42,12 +50,15 @@ import { fromWireError } from "./wire-error.ts";
  *
  * @example
  * ```ts
- * const host: GroupFetcherHost = { connection, groupId: "g", window, retry, memberId: () => id, autoOffsetReset: () => "latest",
- *   partition: (t, p) => owned.get(`${t}/${p}`), onGap, lost: () => heartbeatNow(), crash };
+ * const host: GroupFetcherHost = { link, pool, groupId: "g", window, retry, memberId: () => id, autoOffsetReset: () => "latest",
+ *   partition: (t, p) => owned.get(`${t}/${p}`), committed: (p) => commits.committedOffset(p), onGap, lost: () => heartbeatNow(), crash };
  * ```
  */
 export interface GroupFetcherHost {
-  readonly connection: Connection;
+  /** The connection to the group's coordinator: the group subscription is made on its current connection. */
+  readonly link: CoordinatorLink;
+  /** The connections to partition leaders, for partitions the coordinator does not stream. */
+  readonly pool: BrokerPool;
   readonly groupId: string;
   readonly window: CreditAmount;
   readonly retry: ResolvedRetry;
@@ -55,6 +66,8 @@ export interface GroupFetcherHost {
   autoOffsetReset(): AutoOffsetReset;
   /** The partition the member owns now, undefined when it does not. */
   partition(topic: string, partition: number): GroupPartition | undefined;
+  /** The group's committed offset of a partition (-1: none), asked of the coordinator when not known. */
+  committed(p: GroupPartition): Promise<number>;
   onGap(gap: RetentionGap): void;
   /** The group subscription ended (or could not start): subscribe again after the next heartbeat. */
   lost(): void;
@@ -77,6 +90,10 @@ export class GroupFetcher {
   readonly #credit: CreditWindow;
   #state: State = "none";
   #sub: number | undefined;
+  /** The connection the group subscription was made on. */
+  #connection: Connection | undefined;
+  /** Partitions read from their leaders instead. */
+  readonly #direct = new Map<GroupPartition, GroupLeaderStream>();
   /** Pushes and replies of an older subscription are ignored. */
   #epoch = 0;
   #chain: Promise<void> = Promise.resolve();
@@ -138,21 +155,38 @@ export class GroupFetcher {
       await ending();
       await between?.();
       await this.#subscribe();
+      for (const stream of this.#direct.values()) stream.restart();
     });
   }
 
   /**
-   * The connection closed: the subscription is gone with it.
+   * The coordinator's connection closed, or the member moved to another coordinator: the
+   * subscription is gone with it (one left on a connection still open is ended there).
    *
    * @example
    * ```ts
-   * connection.on("disconnect", () => fetcher.onDisconnected());
+   * link.on("disconnect", () => fetcher.onDisconnected());
    * ```
    */
   onDisconnected(): void {
-    this.#epoch++;
-    this.#state = "none";
-    this.#sub = undefined;
+    void this.#detach()();
+  }
+
+  /**
+   * Ends the leader streams of partitions the member no longer owns.
+   *
+   * @example
+   * ```ts
+   * owned.apply(assignment);
+   * fetcher.dropClosed();
+   * ```
+   */
+  dropClosed(): void {
+    for (const [p, stream] of this.#direct) {
+      if (!p.closed) continue;
+      this.#direct.delete(p);
+      void stream.stop();
+    }
   }
 
   /**
@@ -166,7 +200,11 @@ export class GroupFetcher {
   stop(): Promise<void> {
     this.#stopped = true;
     const ending = this.#detach();
-    return this.#enqueue(ending);
+    const direct = [...this.#direct.values()];
+    this.#direct.clear();
+    return this.#enqueue(async () => {
+      await Promise.all([ending(), ...direct.map((stream) => stream.stop())]);
+    });
   }
 
   /**
@@ -178,6 +216,10 @@ export class GroupFetcher {
    * ```
    */
   release(credit: CreditAmount): void {
+    if (isLeaderCredit(credit)) {
+      credit.returned();
+      return;
+    }
     this.#credit.release(credit);
     this.#maybeGrant();
   }
@@ -194,34 +236,37 @@ export class GroupFetcher {
     this.#retryTimer = undefined;
     const sub = this.#sub;
     const live = this.#state === "subscribed";
+    const connection = this.#connection;
     this.#epoch++;
     this.#state = "none";
     this.#sub = undefined;
-    const { connection } = this.#host;
-    if (sub !== undefined) connection.unroute(sub);
+    if (sub === undefined || connection === undefined) return async () => {};
+    connection.unroute(sub);
     return async () => {
-      if (sub !== undefined && live && connection.ready) await connection.request("unsubscribe", { sub }).catch(() => undefined);
+      if (live && connection.ready) await connection.request("unsubscribe", { sub }).catch(() => undefined);
     };
   }
 
   async #subscribe(): Promise<void> {
     const host = this.#host;
     const memberId = host.memberId();
-    if (this.#stopped || this.#state !== "none" || memberId === undefined || !host.connection.ready) return;
+    const connection = host.link.current;
+    if (this.#stopped || this.#state !== "none" || memberId === undefined || !connection.ready) return;
     const epoch = ++this.#epoch;
     this.#state = "subscribing";
+    this.#connection = connection;
     const body = { groupId: host.groupId, memberId, credit: this.#credit.start(false), autoOffsetReset: host.autoOffsetReset() };
     try {
-      await host.connection.request<GroupSubscribeResponse>("groupSubscribe", body, {
+      await connection.request<GroupSubscribeResponse>("groupSubscribe", body, {
         onReply: (reply) => {
           if (epoch !== this.#epoch) {
             // Replaced while the request was out: end the subscription the broker made (before the next groupSubscribe goes out).
-            host.connection.request("unsubscribe", { sub: reply.sub }).catch(() => undefined);
+            connection.request("unsubscribe", { sub: reply.sub }).catch(() => undefined);
             return;
           }
           this.#sub = reply.sub;
           this.#state = "subscribed";
-          host.connection.route(reply.sub, (push) => this.#onPush(epoch, push));
+          connection.route(reply.sub, (push) => this.#onPush(epoch, push));
         },
       });
       if (epoch === this.#epoch) this.#maybeGrant();
@@ -243,7 +288,7 @@ export class GroupFetcher {
       this.#credit.receive(spent);
       this.#retries = 0;
       const p = this.#host.partition(push.topic, push.partition);
-      if (p === undefined || p.closed) {
+      if (p === undefined || p.closed || this.#direct.has(p)) {
         this.release(spent);
         return;
       }
@@ -290,7 +335,11 @@ export class GroupFetcher {
 
   #onPartitionError(topic: string, partition: number, error: EdgelogError, logStartOffset: number | undefined): void {
     const p = this.#host.partition(topic, partition);
-    if (p === undefined) return;
+    if (p === undefined || this.#direct.has(p)) return;
+    if (error.code === "NOT_LEADER_OR_FOLLOWER" || (error.code === "UNKNOWN_TOPIC_OR_PARTITION" && this.#host.pool.clustered)) {
+      this.#readFromLeader(p);
+      return;
+    }
     if (error.code === "OFFSET_OUT_OF_RANGE") {
       const requestedOffset = p.received ?? p.committed ?? -1;
       if (logStartOffset !== undefined) this.#host.onGap({ topic, partition, requestedOffset, logStartOffset });
@@ -314,14 +363,33 @@ export class GroupFetcher {
     p.fail(error);
   }
 
+  /** The coordinator does not stream `p`: read it from its leader, after what the member received. */
+  #readFromLeader(p: GroupPartition): void {
+    if (this.#stopped || p.closed) return;
+    const host = this.#host;
+    const stream = new GroupLeaderStream(
+      {
+        pool: host.pool,
+        window: host.window,
+        retry: host.retry,
+        autoOffsetReset: () => host.autoOffsetReset(),
+        onGap: (gap) => host.onGap(gap),
+        committed: (partition) => host.committed(partition),
+      },
+      p,
+    );
+    this.#direct.set(p, stream);
+    void stream.start();
+  }
+
   /** Sends the credit due back when {@link CreditWindow.takeGrant} says so. */
   #maybeGrant(): void {
     const sub = this.#sub;
-    if (this.#state !== "subscribed" || sub === undefined) return;
+    const connection = this.#connection;
+    if (this.#state !== "subscribed" || sub === undefined || connection === undefined) return;
     const grant = this.#credit.takeGrant();
     if (grant === undefined) return;
     const epoch = this.#epoch;
-    const { connection } = this.#host;
     connection.request("credit", { sub, records: grant.records, bytes: grant.bytes }).catch((error: unknown) => {
       // The subscription ended meanwhile: the next one starts with the window minus what is held.
       if (epoch !== this.#epoch || isEdgelogError(error, "INVALID_REQUEST") || !connection.ready) return;

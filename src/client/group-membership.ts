@@ -37,7 +37,8 @@ import type { ResolvedRetry } from "./retry.ts";
  * ```
  */
 export interface GroupMembershipHost {
-  readonly connection: Connection;
+  /** The connection to the group's coordinator (`group-coordinator.ts`). */
+  readonly connection: Pick<Connection, "ready" | "request" | "on">;
   readonly options: ResolvedGroupOptions;
   readonly retry: ResolvedRetry;
   readonly events: EventListeners<ConsumerEvents>;

@@ -62,10 +62,9 @@ export interface GroupPartitionHooks {
 interface Entry {
   records: ConsumedRecord[];
   taken: number;
-  credit: CreditAmount;
+  /** The credit the records came with, each returned as it was given (it may name its source). */
+  credits: CreditAmount[];
 }
-
-const NONE: CreditAmount = Object.freeze({ records: 0, bytes: 0 });
 
 /**
  * See the module documentation.
@@ -194,7 +193,8 @@ export class GroupPartition {
   }
 
   /**
-   * Ends a push: adds its decoded records (those below `received` already left out) and moves
+   * Ends a push: adds its decoded records, leaving out those below `received` (they came already,
+   * perhaps from another source: the group subscription or the partition's leader), and moves
    * `received` to `nextOffset`. When the generation moved on (seek, pause, close) or the partition
    * is paused, the records are dropped and their credit returned. `nextOffset` undefined: the push
    * failed to decode.
@@ -211,13 +211,15 @@ export class GroupPartition {
       this.#hooks.releaseCredit(credit);
       return;
     }
+    const from = this.received;
+    const fresh = from === undefined ? records : records.filter((r) => r.offset >= from);
     this.received = Math.max(this.received ?? nextOffset, nextOffset);
     this.highWatermark = Math.max(this.highWatermark, highWatermark);
-    if (records.length === 0) {
+    if (fresh.length === 0) {
       this.#hooks.releaseCredit(credit);
       return;
     }
-    this.#entries.push({ records, taken: 0, credit });
+    this.#entries.push({ records: fresh, taken: 0, credits: [credit] });
     this.#hooks.readable();
   }
 
@@ -261,7 +263,7 @@ export class GroupPartition {
         break;
       }
       this.#entries.shift();
-      exhausted.push(entry.credit);
+      exhausted.push(...entry.credits);
     }
     if (records.length === 0) return { records, highWatermark: this.highWatermark, release: () => {}, unread: () => {} };
     const generation = this.#generation;
@@ -296,7 +298,7 @@ export class GroupPartition {
           }
           return;
         }
-        // Records of the front entry go back into it; the others form an entry holding the credit they came with.
+        // Records of the front entry go back into it; the others form an entry holding the credits they came with.
         let rest = records.length - index;
         if (front !== undefined && this.#entries[0] === front) {
           const back = Math.min(rest, fromFront);
@@ -304,8 +306,7 @@ export class GroupPartition {
           rest -= back;
         }
         if (rest > 0) {
-          const credit = exhausted.reduce((sum, c) => ({ records: sum.records + c.records, bytes: sum.bytes + c.bytes }), NONE);
-          this.#entries.unshift({ records: records.slice(index, index + rest), taken: 0, credit });
+          this.#entries.unshift({ records: records.slice(index, index + rest), taken: 0, credits: exhausted });
         } else {
           for (const credit of exhausted) this.#hooks.releaseCredit(credit);
         }
@@ -423,7 +424,7 @@ export class GroupPartition {
     const entry = this.#entries[0];
     if (entry === undefined) return false;
     this.received = entry.records[entry.taken]!.offset;
-    for (const e of this.#entries) this.#hooks.releaseCredit(e.credit);
+    for (const e of this.#entries) for (const credit of e.credits) this.#hooks.releaseCredit(credit);
     this.#entries = [];
     return true;
   }

@@ -1,6 +1,7 @@
 /**
- * One assigned partition of a consumer: a `subscribe` on the connection that lives on across
- * reconnects, the records received but not yet consumed, and the flow-control credit.
+ * One assigned partition of a consumer: a `subscribe` on the partition's leader that lives on
+ * across reconnects and leader changes, the records received but not yet consumed, and the
+ * flow-control credit.
  *
  * - Credit: the broker may push at most a window of records and bytes (the consumer's
  *   `maxBufferedRecords`/`maxBufferedBytes`) beyond what the application has consumed; consumed
@@ -8,6 +9,10 @@
  * - Position: the offset after the last record received. After a disconnect the partition is
  *   subscribed again from there with the window minus what is still unconsumed, so the
  *   application sees every offset once, in order. Records below the position are dropped.
+ * - Leaders: the subscription goes to the partition's leader (`broker-pool.ts`). When that
+ *   connection closes, or the subscription ends with `NOT_LEADER_OR_FOLLOWER`, the stream forgets
+ *   the topic's metadata and subscribes again from its position on the leader named then, after a
+ *   backoff, until it succeeds (`stream-recovery.ts`): the application sees every offset once.
  * - A position that is no longer in the log (`OFFSET_OUT_OF_RANGE`: retention or deleteRecords
  *   removed it, or a seek past the end) is reported to `onGap`; then the stream goes on from the log
  *   start (`autoOffsetReset: "earliest"`), from the end (`"latest"`), or fails (`"none"`). Other
@@ -27,10 +32,13 @@ import { EdgelogError, isEdgelogError } from "../core/errors.ts";
 import { decodeRecordBatches } from "../core/record/record-batch.ts";
 import { decodeBase64 } from "../protocol/base64.ts";
 import type { CreditAmount, PushFrame, SubscribeFrom, SubscribeResponse } from "../protocol/index.ts";
+import type { Connection } from "./connection.ts";
 import { ConsumedRecord } from "./consumed-record.ts";
-import { creditOf, CreditWindow } from "./credit-window.ts";
+import { creditOf } from "./credit-window.ts";
+import { ReceivedRecords } from "./received-records.ts";
 import { backoffDelay } from "./retry.ts";
 import type { StreamHost } from "./stream-host.ts";
+import { afterGap, recoveryFor } from "./stream-recovery.ts";
 import { fromWireError } from "./wire-error.ts";
 
 /**
@@ -50,12 +58,6 @@ export interface Taken {
 }
 
 type Phase = "detached" | "subscribing" | "subscribed" | "ending" | "failed" | "stopped";
-
-interface Entry {
-  records: ConsumedRecord[];
-  taken: number;
-  credit: CreditAmount;
-}
 
 /**
  * One assigned partition; see the module documentation.
@@ -78,16 +80,18 @@ export class PartitionStream {
   #highWatermark = -1;
   #sub: number | undefined;
   #epoch = 0;
-  #generation = 0;
   #paused = false;
-  #entries: Entry[] = [];
-  readonly #credit: CreditWindow;
+  readonly #received: ReceivedRecords;
   #chain: Promise<void> = Promise.resolve();
   #ops: Promise<void> = Promise.resolve();
   #failure: EdgelogError | undefined;
   #failureSurfaced = false;
   #retries = 0;
+  #leaderRetries = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The connection of the current (or last) subscription, and the end of listening to it. */
+  #connection: Connection | undefined;
+  #unlisten: (() => void) | undefined;
 
   /**
    * A stream of `topic`/`partition` that will start at `from`.
@@ -99,7 +103,7 @@ export class PartitionStream {
    */
   constructor(host: StreamHost, topic: string, partition: number, from: SubscribeFrom) {
     this.#host = host;
-    this.#credit = new CreditWindow(host.window);
+    this.#received = new ReceivedRecords(host.window);
     this.topic = topic;
     this.partition = partition;
     this.#from = from;
@@ -143,7 +147,7 @@ export class PartitionStream {
    */
   get ready(): boolean {
     if (this.#paused) return false;
-    return this.#entries.length > 0 || (this.#failure !== undefined && !this.#failureSurfaced);
+    return !this.#received.empty || (this.#failure !== undefined && !this.#failureSurfaced);
   }
 
   /**
@@ -160,35 +164,6 @@ export class PartitionStream {
   }
 
   /**
-   * Tells the stream a connection is up (first or new): a stream without a subscription subscribes
-   * from its position.
-   *
-   * @example
-   * ```ts
-   * connection.on("connect", () => stream.onConnected());
-   * ```
-   */
-  onConnected(): void {
-    if (this.#phase === "detached" && this.#retryTimer === undefined) void this.#enqueue(() => this.#subscribe());
-  }
-
-  /**
-   * Tells the stream the connection closed: its subscription is gone; records received stay.
-   *
-   * @example
-   * ```ts
-   * connection.on("disconnect", () => stream.onDisconnected());
-   * ```
-   */
-  onDisconnected(): void {
-    if (this.#phase === "subscribed" || this.#phase === "subscribing") {
-      this.#phase = "detached";
-      this.#sub = undefined;
-      this.#epoch++;
-    }
-  }
-
-  /**
    * Takes up to `max` records in offset order. When nothing is left but a failure, throws it (once).
    *
    * @example
@@ -198,34 +173,13 @@ export class PartitionStream {
    */
   take(max: number): Taken {
     if (this.#paused) return { records: [], highWatermark: this.#highWatermark, release: () => {} };
-    if (this.#entries.length === 0 && this.#failure !== undefined && !this.#failureSurfaced) {
+    if (this.#received.empty && this.#failure !== undefined && !this.#failureSurfaced) {
       this.#failureSurfaced = true;
       throw this.#failure;
     }
-    const records: ConsumedRecord[] = [];
-    const exhausted: CreditAmount[] = [];
-    while (records.length < max && this.#entries.length > 0) {
-      const entry = this.#entries[0]!;
-      const count = Math.min(max - records.length, entry.records.length - entry.taken);
-      for (let i = 0; i < count; i++) records.push(entry.records[entry.taken + i]!);
-      entry.taken += count;
-      if (entry.taken === entry.records.length) {
-        this.#entries.shift();
-        exhausted.push(entry.credit);
-      }
-    }
+    const { records, release } = this.#received.take(max, () => this.#maybeGrant());
     if (records.length > 0) this.#delivered = records[records.length - 1]!.offset + 1;
-    const generation = this.#generation;
-    let released = false;
-    return {
-      records,
-      highWatermark: this.#highWatermark,
-      release: () => {
-        if (released) return;
-        released = true;
-        for (const credit of exhausted) this.#release(generation, credit);
-      },
-    };
+    return { records, highWatermark: this.#highWatermark, release };
   }
 
   /**
@@ -267,7 +221,7 @@ export class PartitionStream {
     return this.#enqueue(async () => {
       if (this.#phase === "stopped") return;
       await this.#end();
-      this.#dropBuffer();
+      this.#received.drop();
       this.#from = { offset };
       this.#position = offset;
       this.#delivered = offset;
@@ -290,8 +244,10 @@ export class PartitionStream {
     return this.#enqueue(async () => {
       if (this.#phase === "stopped") return;
       await this.#end();
-      this.#dropBuffer();
+      this.#received.drop();
       this.#phase = "stopped";
+      this.#unlisten?.();
+      this.#unlisten = undefined;
     });
   }
 
@@ -303,11 +259,26 @@ export class PartitionStream {
 
   async #subscribe(): Promise<void> {
     if (this.#phase !== "detached") return;
-    const { connection } = this.#host;
-    if (!connection.ready) return;
+    const { pool } = this.#host;
     const epoch = ++this.#epoch;
     this.#phase = "subscribing";
-    const credit = this.#credit.start(this.#paused);
+    let connection: Connection;
+    try {
+      connection = await pool.leaderConnection(this.topic, this.partition);
+    } catch (error) {
+      if (epoch !== this.#epoch) return;
+      this.#phase = "detached";
+      this.#onError(asEdgelogError(error));
+      return;
+    }
+    if (epoch !== this.#epoch) return;
+    this.#attach(connection);
+    if (pool.isBootstrap(connection) && !connection.ready) {
+      this.#phase = "detached"; // its "connect" subscribes again; in a cluster, so may another broker
+      if (pool.clustered) this.#retryLater(true);
+      return;
+    }
+    const credit = this.#received.credit.start(this.#paused);
     const from: SubscribeFrom = this.#position !== undefined ? { offset: this.#position } : this.#from;
     try {
       await connection.request<SubscribeResponse>(
@@ -327,6 +298,7 @@ export class PartitionStream {
       );
       if (epoch !== this.#epoch) return;
       this.#retries = 0;
+      this.#leaderRetries = 0;
       this.#maybeGrant();
     } catch (error) {
       if (epoch !== this.#epoch) return;
@@ -335,25 +307,55 @@ export class PartitionStream {
     }
   }
 
+  /** Follows the connection the stream subscribes on: its close ends the subscription, its (re)connect may start one. */
+  #attach(connection: Connection): void {
+    if (this.#connection === connection) return;
+    this.#unlisten?.();
+    this.#connection = connection;
+    const offDisconnect = connection.on("disconnect", () => this.#connectionLost(connection));
+    const offConnect = connection.on("connect", () => this.#connected());
+    this.#unlisten = () => {
+      offDisconnect();
+      offConnect();
+    };
+  }
+
+  /** The connection is up again (the bootstrap connection reconnects by itself): subscribe now if detached. */
+  #connected(): void {
+    if (this.#phase !== "detached") return;
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    void this.#enqueue(() => this.#subscribe());
+  }
+
+  /** The subscription's connection closed: the subscription is gone; records received stay. */
+  #connectionLost(connection: Connection): void {
+    if (connection !== this.#connection || (this.#phase !== "subscribed" && this.#phase !== "subscribing")) return;
+    this.#phase = "detached";
+    this.#sub = undefined;
+    this.#epoch++;
+    if (this.#host.pool.clustered) this.#retryLater(true);
+  }
+
   #onPush(epoch: number, push: PushFrame): void {
     if (epoch !== this.#epoch) return;
-    const generation = this.#generation;
+    const generation = this.#received.generation;
     if (push.push === "records") {
       const bytes = typeof push.batches === "string" ? decodeBase64(push.batches) : push.batches;
       if (!(bytes instanceof Uint8Array)) return;
       const credit = creditOf(bytes);
       const min = Math.max(push.firstOffset, this.#position ?? push.firstOffset);
       if (this.#position === undefined || push.nextOffset > this.#position) this.#position = push.nextOffset;
-      this.#credit.receive(credit);
+      this.#received.credit.receive(credit);
       this.#highWatermark = push.highWatermark;
       this.#chain = this.#chain.then(() => this.#decode(generation, bytes, min, credit));
     } else if (push.push === "error") {
-      if (this.#sub !== undefined) this.#host.connection.unroute(this.#sub);
+      if (this.#sub !== undefined) this.#connection?.unroute(this.#sub);
       this.#sub = undefined;
       this.#epoch++;
       this.#phase = "ending";
       this.#chain = this.#chain.then(() => {
-        if (generation !== this.#generation || this.#phase !== "ending") return;
+        if (generation !== this.#received.generation || this.#phase !== "ending") return;
         this.#phase = "detached";
         this.#onError(fromWireError(push.error), push.logStartOffset);
       });
@@ -368,69 +370,69 @@ export class PartitionStream {
         for (const record of batch.records) if (record.offset >= min) records.push(new ConsumedRecord(this.topic, this.partition, record));
       }
     } catch (error) {
-      if (generation !== this.#generation) return;
-      this.#release(generation, credit);
+      if (generation !== this.#received.generation) return;
+      this.#received.release(generation, credit, () => this.#maybeGrant());
       void this.#enqueue(async () => {
-        if (generation !== this.#generation || this.#phase === "stopped") return;
+        if (generation !== this.#received.generation || this.#phase === "stopped") return;
         await this.#end();
         this.#fail(asEdgelogError(error));
       });
       return;
     }
-    if (generation !== this.#generation) return;
+    if (generation !== this.#received.generation) return;
     if (records.length === 0) {
-      this.#release(generation, credit);
+      this.#received.release(generation, credit, () => this.#maybeGrant());
       return;
     }
-    this.#entries.push({ records, taken: 0, credit });
+    this.#received.add(generation, records, credit);
     this.#host.readable();
   }
 
-  /** A subscription failed or ended with an error: report a gap, retry, or fail. */
+  /** A subscription failed or ended with an error: report a gap, retry, or fail (see `stream-recovery.ts`). */
   #onError(error: EdgelogError, logStartOffset?: number): void {
     const host = this.#host;
-    if (error.code === "OFFSET_OUT_OF_RANGE") {
-      const start = logStartOffset ?? numberOr(error.details?.["logStartOffset"], -1);
-      const requestedOffset = this.#position ?? (typeof this.#from === "object" && "offset" in this.#from ? this.#from.offset : -1);
-      try {
-        host.onGap?.({ topic: this.topic, partition: this.partition, requestedOffset, logStartOffset: start });
-      } catch {
-        // the application's callback must not stop the stream
-      }
-      if (host.autoOffsetReset === "none") {
-        this.#fail(
-          new EdgelogError(
-            "OFFSET_OUT_OF_RANGE",
-            `Offset ${requestedOffset} of ${this.topic}-${this.partition} is not in the log${start >= 0 ? ` (it starts at ${start})` : ""}`,
-            { details: { topic: this.topic, partition: this.partition, requestedOffset, logStartOffset: start }, cause: error },
-          ),
-        );
-        return;
-      }
-      if (host.autoOffsetReset === "earliest" && start >= 0) {
-        this.#position = start;
-      } else {
-        this.#position = undefined;
-        this.#from = host.autoOffsetReset;
-      }
-      if (this.#entries.length === 0) this.#delivered = this.#position;
+    const recovery = recoveryFor(error, { position: this.#position, clustered: host.pool.clustered, retriesLeft: this.#retries < host.retry.retries });
+    if (recovery.action === "reset") {
+      this.#reset(error, logStartOffset);
+    } else if (recovery.action === "retry") {
+      this.#retryLater(recovery.leadership);
+    } else if (recovery.action === "reconnect") {
+      // the connection is down: its next "connect" subscribes again
+      if (this.#connection?.ready) void this.#enqueue(() => this.#subscribe());
+    } else {
+      this.#fail(error);
+    }
+  }
+
+  /** The position is not in the log: report the gap, then go on by `autoOffsetReset`. */
+  #reset(error: EdgelogError, logStartOffset: number | undefined): void {
+    const { topic, partition } = this;
+    const host = this.#host;
+    const next = afterGap({ topic, partition, error, logStartOffset, position: this.#position, from: this.#from, policy: host.autoOffsetReset, onGap: host.onGap });
+    if (next instanceof EdgelogError) {
+      this.#fail(next);
+      return;
+    }
+    this.#position = next.position;
+    this.#from = next.from;
+    if (this.#received.empty) this.#delivered = this.#position;
+    void this.#enqueue(() => this.#subscribe());
+  }
+
+  /**
+   * Subscribes again after a backoff. A leadership problem forgets the topic's metadata and is not
+   * counted against `retry.retries`: the stream waits (at most 8 initial backoffs at a time) for as
+   * long as the cluster needs to elect a leader.
+   */
+  #retryLater(leadership: boolean): void {
+    const host = this.#host;
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    if (leadership) host.pool.metadata.invalidate(this.topic);
+    const delay = leadership ? backoffDelay(Math.min(this.#leaderRetries++, 3), host.retry) : backoffDelay(this.#retries++, host.retry);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
       void this.#enqueue(() => this.#subscribe());
-      return;
-    }
-    if (error.code === "NETWORK_EXCEPTION") {
-      // the connection is down: the next "connect" subscribes again
-      if (host.connection.ready) void this.#enqueue(() => this.#subscribe());
-      return;
-    }
-    if (error.retriable && this.#retries < host.retry.retries) {
-      const delay = backoffDelay(this.#retries++, host.retry);
-      this.#retryTimer = setTimeout(() => {
-        this.#retryTimer = undefined;
-        void this.#enqueue(() => this.#subscribe());
-      }, delay);
-      return;
-    }
-    this.#fail(error);
+    }, delay);
   }
 
   #fail(error: EdgelogError): void {
@@ -451,43 +453,28 @@ export class PartitionStream {
     this.#sub = undefined;
     this.#epoch++;
     if (this.#phase === "subscribed" || this.#phase === "subscribing") this.#phase = "detached";
-    if (sub === undefined) return;
-    const { connection } = this.#host;
+    const connection = this.#connection;
+    if (sub === undefined || connection === undefined) return;
     connection.unroute(sub);
     if (live && connection.ready) await connection.request("unsubscribe", { sub }).catch(() => undefined);
-  }
-
-  #dropBuffer(): void {
-    this.#generation++;
-    this.#entries = [];
-    this.#credit.reset();
-  }
-
-  #release(generation: number, credit: CreditAmount): void {
-    if (generation !== this.#generation) return;
-    this.#credit.release(credit);
-    this.#maybeGrant();
   }
 
   /** Sends the credit due back when {@link CreditWindow.takeGrant} says so. */
   #maybeGrant(): void {
     const sub = this.#sub;
-    if (this.#phase !== "subscribed" || this.#paused || sub === undefined) return;
-    const grant = this.#credit.takeGrant();
+    const connection = this.#connection;
+    if (this.#phase !== "subscribed" || this.#paused || sub === undefined || connection === undefined) return;
+    const grant = this.#received.credit.takeGrant();
     if (grant === undefined) return;
     const epoch = this.#epoch;
-    this.#host.connection.request("credit", { sub, records: grant.records, bytes: grant.bytes }).catch((error: unknown) => {
+    connection.request("credit", { sub, records: grant.records, bytes: grant.bytes }).catch((error: unknown) => {
       // The subscription ended meanwhile (INVALID_REQUEST, or the connection is gone): the next
       // subscribe starts with the window minus what is held, so nothing is lost.
-      if (epoch !== this.#epoch || isEdgelogError(error, "INVALID_REQUEST") || !this.#host.connection.ready) return;
-      this.#credit.giveBack(grant);
+      if (epoch !== this.#epoch || isEdgelogError(error, "INVALID_REQUEST") || !connection.ready) return;
+      this.#received.credit.giveBack(grant);
       setTimeout(() => this.#maybeGrant(), backoffDelay(0, this.#host.retry));
     });
   }
-}
-
-function numberOr(value: unknown, fallback: number): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
 }
 
 function asEdgelogError(error: unknown): EdgelogError {

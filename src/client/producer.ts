@@ -9,6 +9,10 @@
  * - Batching: messages sent within `lingerMs` to the same partition go in one RecordBatch v2, up to
  *   about `batchSize` bytes; `compression: "gzip"` compresses each batch.
  * - acks: 0 (no answer: offsets are -1), 1 (the leader appended) or -1/"all" (every in-sync replica).
+ * - Leaders: in a cluster each partition's batches go to its leader (`broker-pool.ts`), one
+ *   `produce` request per leader. `NOT_LEADER_OR_FOLLOWER`, `LEADER_NOT_AVAILABLE`,
+ *   `UNKNOWN_TOPIC_OR_PARTITION` and a lost connection make the producer forget the topic's
+ *   metadata, so that the retry goes to the leader the cluster names then.
  * - Retries: a batch that fails with a retriable error (or whose request fails so) is sent again
  *   after an exponential backoff, up to `retry.retries` times. As in Kafka without idempotence, a
  *   retry after an unknown outcome (a timeout, a lost connection) may write a batch twice, and a
@@ -24,13 +28,13 @@
  * ```
  * @module
  */
-import { EdgelogError } from "../core/errors.ts";
+import { EdgelogError, isEdgelogError } from "../core/errors.ts";
 import { encodeRecordBatch, type RecordInput } from "../core/record/record-batch.ts";
 import { createRoundRobin, partitionForKey, type RoundRobin } from "../core/topic/partitioner.ts";
 import type { Acks, ProduceResponse } from "../protocol/index.ts";
+import { BrokerPool } from "./broker-pool.ts";
 import type { Connection } from "./connection.ts";
 import { explicitPartition, toRecordInput } from "./message-input.ts";
-import { PartitionCounts } from "./partition-counts.ts";
 import {
   nonNegative,
   type ProducerBatch,
@@ -49,6 +53,10 @@ const DEFAULTS = { lingerMs: 0, batchSize: 16_384, timeoutMs: 30_000, metadataMa
 /** Extra time the client waits for a produce reply beyond the broker's own timeoutMs. */
 const REPLY_MARGIN_MS = 5_000;
 const NO_ACK: PartitionAck = Object.freeze({ baseOffset: -1, logAppendTime: -1, logStartOffset: -1 });
+/** Errors after which the topic's metadata is asked again: the partition may have a new leader. */
+const LEADERSHIP_ERRORS: ReadonlySet<string> = new Set(["NOT_LEADER_OR_FOLLOWER", "LEADER_NOT_AVAILABLE", "UNKNOWN_TOPIC_OR_PARTITION", "NETWORK_EXCEPTION"]);
+
+type Item = { batch: PendingBatch; bytes: Uint8Array };
 
 /**
  * The producer; see the module documentation. Made by `client.producer()`.
@@ -61,13 +69,13 @@ const NO_ACK: PartitionAck = Object.freeze({ baseOffset: -1, logAppendTime: -1, 
  */
 export class Producer {
   readonly #connection: Connection;
+  readonly #pool: BrokerPool;
   readonly #ownsConnection: boolean;
   readonly #retry: ResolvedRetry;
   readonly #lingerMs: number;
   readonly #acks: Acks;
   readonly #compression: ProducerCompression;
   readonly #timeoutMs: number;
-  readonly #counts: PartitionCounts;
   readonly #accumulator: RecordAccumulator;
   readonly #spreaders = new Map<string, RoundRobin>();
   readonly #sticky = new Map<string, number>();
@@ -95,7 +103,7 @@ export class Producer {
     this.#acks = toAcks(options.acks ?? -1);
     this.#compression = toCompression(options.compression ?? "none");
     this.#timeoutMs = nonNegative("timeoutMs", options.timeoutMs, DEFAULTS.timeoutMs);
-    this.#counts = new PartitionCounts(connection, nonNegative("metadataMaxAgeMs", options.metadataMaxAgeMs, DEFAULTS.metadataMaxAgeMs));
+    this.#pool = new BrokerPool(connection, { metadataMaxAgeMs: nonNegative("metadataMaxAgeMs", options.metadataMaxAgeMs, DEFAULTS.metadataMaxAgeMs) });
     this.#accumulator = new RecordAccumulator({
       lingerMs: this.#lingerMs,
       batchSize,
@@ -243,16 +251,21 @@ export class Producer {
       await Promise.allSettled([...this.#sending, ...this.#inFlight]);
     } while (this.#sending.size > 0 || this.#inFlight.size > 0);
     this.#closed = true;
+    await this.#pool.close();
     if (this.#ownsConnection) await this.#connection.close();
   }
 
   #partitionCount(topic: string): Promise<number> {
+    const { metadata } = this.#pool;
     return withRetry(
-      () =>
-        this.#counts.get(topic).catch((error: unknown) => {
-          this.#counts.invalidate(topic);
+      async () => {
+        try {
+          return (await metadata.topic(topic)).partitions.length;
+        } catch (error) {
+          metadata.invalidate(topic);
           throw error;
-        }),
+        }
+      },
       this.#retry,
       { stopped: () => this.#closed },
     );
@@ -289,48 +302,64 @@ export class Producer {
     void task.finally(() => this.#inFlight.delete(task));
   }
 
-  /** Produces encoded batches of one group and retries the ones that fail retriably. */
-  async #produce(group: BatchGroup, items: { batch: PendingBatch; bytes: Uint8Array }[]): Promise<void> {
+  /** Produces encoded batches of one group, each to its partition's leader, and retries the ones that fail retriably. */
+  async #produce(group: BatchGroup, items: Item[]): Promise<void> {
     let remaining = items;
     for (let attempt = 0; ; attempt++) {
-      const body = {
-        acks: group.acks,
-        timeoutMs: group.timeoutMs,
-        topic: group.topic,
-        partitions: remaining.map(({ batch, bytes }) => ({ partition: batch.partition, batches: bytes })),
+      const retry: Item[] = [];
+      const settle = (item: Item, error: EdgelogError | unknown): void => {
+        if (isEdgelogError(error) && LEADERSHIP_ERRORS.has(error.code)) this.#pool.metadata.invalidate(group.topic);
+        if (isRetriable(error) && attempt < this.#retry.retries) retry.push(item);
+        else item.batch.reject(error);
       };
-      let retry: typeof remaining = [];
-      try {
-        if (group.acks === 0) {
-          await this.#connection.send("produce", body);
-          for (const { batch } of remaining) batch.resolve(NO_ACK);
-          return;
-        }
-        const reply = await this.#connection.request<ProduceResponse>("produce", body, { timeoutMs: group.timeoutMs + REPLY_MARGIN_MS });
-        const results = new Map((reply.partitions ?? []).map((p) => [p.partition, p]));
-        for (const item of remaining) {
-          const result = results.get(item.batch.partition);
-          if (result === undefined) {
-            item.batch.reject(new EdgelogError("UNKNOWN_SERVER_ERROR", `The broker did not answer for ${group.topic}-${item.batch.partition}`));
-          } else if (result.error !== undefined) {
-            const error = fromWireError(result.error);
-            if (error.code === "NOT_LEADER_OR_FOLLOWER" || error.code === "UNKNOWN_TOPIC_OR_PARTITION") this.#counts.invalidate(group.topic);
-            if (error.retriable && attempt < this.#retry.retries) retry.push(item);
-            else item.batch.reject(error);
-          } else {
-            item.batch.resolve({ baseOffset: result.baseOffset, logAppendTime: result.logAppendTime, logStartOffset: result.logStartOffset });
+      const byLeader = new Map<Connection, Item[]>();
+      await Promise.all(
+        remaining.map(async (item) => {
+          try {
+            const connection = await this.#pool.leaderConnection(group.topic, item.batch.partition);
+            byLeader.set(connection, [...(byLeader.get(connection) ?? []), item]);
+          } catch (error) {
+            settle(item, error);
           }
-        }
-      } catch (error) {
-        if (!isRetriable(error) || attempt >= this.#retry.retries) {
-          for (const { batch } of remaining) batch.reject(error);
-          return;
-        }
-        retry = remaining;
-      }
+        }),
+      );
+      // Batches keep their order within each leader's request (and a partition has one leader).
+      const ordered = [...byLeader].map(([connection, list]) => [connection, remaining.filter((item) => list.includes(item))] as const);
+      await Promise.all(ordered.map(([connection, list]) => this.#produceTo(connection, group, list, settle)));
       if (retry.length === 0) return;
       await sleep(backoffDelay(attempt, this.#retry));
-      remaining = retry;
+      remaining = items.filter((item) => retry.includes(item));
+    }
+  }
+
+  /** One produce request to one broker; each item ends resolved, rejected or handed to `settle`. */
+  async #produceTo(connection: Connection, group: BatchGroup, items: Item[], settle: (item: Item, error: unknown) => void): Promise<void> {
+    const body = {
+      acks: group.acks,
+      timeoutMs: group.timeoutMs,
+      topic: group.topic,
+      partitions: items.map(({ batch, bytes }) => ({ partition: batch.partition, batches: bytes })),
+    };
+    try {
+      if (group.acks === 0) {
+        await connection.send("produce", body);
+        for (const { batch } of items) batch.resolve(NO_ACK);
+        return;
+      }
+      const reply = await connection.request<ProduceResponse>("produce", body, { timeoutMs: group.timeoutMs + REPLY_MARGIN_MS });
+      const results = new Map((reply.partitions ?? []).map((p) => [p.partition, p]));
+      for (const item of items) {
+        const result = results.get(item.batch.partition);
+        if (result === undefined) {
+          item.batch.reject(new EdgelogError("UNKNOWN_SERVER_ERROR", `The broker did not answer for ${group.topic}-${item.batch.partition}`));
+        } else if (result.error !== undefined) {
+          settle(item, fromWireError(result.error));
+        } else {
+          item.batch.resolve({ baseOffset: result.baseOffset, logAppendTime: result.logAppendTime, logStartOffset: result.logStartOffset });
+        }
+      }
+    } catch (error) {
+      for (const item of items) settle(item, error);
     }
   }
 }

@@ -1,16 +1,16 @@
 /**
- * What a consumer gives each of its partition streams: the connection, the credit window, the
- * retry and offset-reset policies, and the callbacks for gaps and new records.
+ * What a consumer gives each of its partition streams: the broker connections, the credit window,
+ * the retry and offset-reset policies, and the callbacks for gaps and new records.
  *
  * @example
  * ```ts
  * import type { StreamHost } from "./stream-host.ts";
- * const host: StreamHost = { connection, window: { records: 500, bytes: 1 << 20 }, retry, autoOffsetReset: "none", onGap: undefined, readable: () => wake() };
+ * const host: StreamHost = { pool, window: { records: 500, bytes: 1 << 20 }, retry, autoOffsetReset: "none", onGap: undefined, readable: () => wake() };
  * ```
  * @module
  */
 import type { CreditAmount } from "../protocol/index.ts";
-import type { Connection } from "./connection.ts";
+import type { BrokerPool } from "./broker-pool.ts";
 import type { ResolvedRetry } from "./retry.ts";
 
 /**
@@ -45,11 +45,12 @@ export interface RetentionGap {
  *
  * @example
  * ```ts
- * const host: StreamHost = { connection, window: { records: 500, bytes: 1 << 20 }, retry, autoOffsetReset: "none", onGap: undefined, readable: wake };
+ * const host: StreamHost = { pool, window: { records: 500, bytes: 1 << 20 }, retry, autoOffsetReset: "none", onGap: undefined, readable: wake };
  * ```
  */
 export interface StreamHost {
-  readonly connection: Connection;
+  /** The connections to the brokers: each stream subscribes on its partition's leader. */
+  readonly pool: BrokerPool;
   /** The credit window: records and bytes received ahead of consumption. */
   readonly window: CreditAmount;
   readonly retry: ResolvedRetry;
