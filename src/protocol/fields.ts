@@ -369,6 +369,7 @@ export function readStringMap(value: unknown, path: string): Record<string, stri
  * ```
  */
 export function rejectDuplicates(keys: readonly (string | number)[], listPath: string, keyField?: string): void {
+  if (keys.length < 2) return;
   const seen = new Set<string | number>();
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;

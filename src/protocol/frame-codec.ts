@@ -6,8 +6,11 @@
  *
  * - CBOR encoding writes maps with string keys (no cbor-x records), `Uint8Array` as untagged byte
  *   strings, integers beyond 32 bits as CBOR integers (not floats), and drops `undefined` map values.
- * - CBOR decoding turns maps into plain objects, byte strings into `Uint8Array` views of the input
- *   (no copy, never a `Buffer`) and 64-bit integers into numbers.
+ * - CBOR decoding turns maps into plain objects, byte strings into plain `Uint8Array`s (never a
+ *   `Buffer`; views of the input, except copies of small ones, see `cbor-fast-decode.ts`) and 64-bit
+ *   integers into numbers. The common subset of CBOR that clients send goes through a faster decoder
+ *   of our own (`cbor-fast-decode.ts`) with the same values; everything else, including every
+ *   malformed frame, through cbor-x.
  * - Any malformed input ends in `EdgelogError("INVALID_REQUEST")`, never another exception.
  *
  * @example
@@ -23,6 +26,7 @@ import { Decoder } from "cbor-x/decode";
 import { Encoder } from "cbor-x/encode";
 import { EdgelogError } from "../core/errors.ts";
 import { encodeBase64 } from "./base64.ts";
+import { decodeCommonCbor, NOT_COMMON } from "./cbor-fast-decode.ts";
 import { isPlainMap } from "./fields.ts";
 
 /** The two encodings of a frame: CBOR in binary messages, JSON in text messages. */
@@ -57,7 +61,7 @@ export function encodeFrame(value: unknown, format: FrameFormat): Uint8Array | s
 
 /**
  * Decodes one received message: bytes (or an `ArrayBuffer`) as CBOR, a string as JSON. Byte strings
- * in the result are views of `data`; do not reuse `data`'s memory while they are in use.
+ * in the result may be views of `data`; do not reuse `data`'s memory while they are in use.
  *
  * @example
  * ```ts
@@ -73,10 +77,15 @@ export function decodeFrame(data: Uint8Array | ArrayBuffer | string): unknown {
     }
   }
   let bytes: Uint8Array;
-  if (data instanceof Uint8Array) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  // a plain Uint8Array is read as it is (a subclass such as Buffer through a plain view of its memory)
+  if (data instanceof Uint8Array) bytes = data.constructor === Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
   else throw new EdgelogError("INVALID_REQUEST", "Cannot decode a frame that is neither bytes nor text");
   if (bytes.length === 0) throw new EdgelogError("INVALID_REQUEST", "Cannot decode an empty CBOR frame");
+  const common = decodeCommonCbor(bytes);
+  if (common !== NOT_COMMON) return common;
+  // cbor-x caches a DataView on the array it reads: give it a view of our own, not the caller's array
+  if (bytes === data) bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
     return decoder.decode(bytes) as unknown;
   } catch (error) {

@@ -17,6 +17,7 @@ import type { LogManager } from "../core/log/log-manager.ts";
 import type { PartitionLog } from "../core/log/partition-log.ts";
 import type { Clock } from "../core/ports/clock.ts";
 import { createRoundRobin, type RoundRobin } from "../core/topic/partitioner.ts";
+import { isInternalTopic } from "../core/topic/topic-name.ts";
 import type { TopicDescription, TopicRegistry } from "../core/topic/topic-registry.ts";
 import type { HelloLimits } from "../protocol/ops/hello.ts";
 import type { ClusterNode } from "./cluster-node.ts";
@@ -88,7 +89,9 @@ export class BrokerContext {
   /** Set when `Broker.close()` begins: no new sessions, requests answered with BROKER_NOT_AVAILABLE. */
   closing = false;
   private readonly spreaders = new Map<string, RoundRobin>();
-  private readonly appends = new Set<Promise<unknown>>();
+  /** Appends registered with {@link trackAppend} that have not settled (a count: this runs per request). */
+  private appendsInFlight = 0;
+  private settledWaiters: (() => void)[] = [];
 
   constructor(parts: BrokerContextParts) {
     this.config = parts.config;
@@ -113,7 +116,8 @@ export class BrokerContext {
   async topic(name: string, options: { autoCreate: boolean }): Promise<TopicDescription> {
     const found = this.topics.get(name);
     if (found) return found;
-    if (!options.autoCreate || !this.config.autoCreateTopicsEnable) throw unknownTopic(name);
+    // Internal topics are created by their owners with their own settings, never by auto-creation.
+    if (!options.autoCreate || !this.config.autoCreateTopicsEnable || isInternalTopic(name)) throw unknownTopic(name);
     try {
       const created = await this.topics.createTopic(name, {});
       this.logger("info", `Auto-created topic ${name} with ${created.partitions} partition(s)`);
@@ -164,18 +168,22 @@ export class BrokerContext {
 
   /** Registers an append so that shutdown waits for it; returns the same promise. */
   trackAppend<T>(append: Promise<T>): Promise<T> {
-    this.appends.add(append);
-    const done = (): void => {
-      this.appends.delete(append);
-    };
-    append.then(done, done);
+    this.appendsInFlight++;
+    append.then(this.appendSettled, this.appendSettled);
     return append;
   }
 
-  /** Resolves once every append registered so far has settled. */
+  /** Resolves once every append registered so far (and any registered meanwhile) has settled. */
   async appendsSettled(): Promise<void> {
-    while (this.appends.size > 0) await Promise.allSettled([...this.appends]);
+    while (this.appendsInFlight > 0) await new Promise<void>((resolve) => this.settledWaiters.push(resolve));
   }
+
+  private readonly appendSettled = (): void => {
+    if (--this.appendsInFlight > 0) return;
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const wake of waiters) wake();
+  };
 }
 
 function unknownTopic(name: string): EdgelogError {

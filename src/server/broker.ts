@@ -133,6 +133,9 @@ export async function createBroker(options: CreateBrokerOptions): Promise<Broker
       details: { config: "controller.etcd.endpoints" },
     });
   }
+  // A single broker's meta.properties does not depend on the logs: read (on a first start, written) meanwhile.
+  const singleClusterId = options.coordination === undefined ? loadClusterId(fs, config.logDirs, config.brokerId) : undefined;
+  singleClusterId?.catch(() => undefined); // awaited below; not unhandled when opening the logs fails first
   let topics: TopicRegistry | undefined;
   const logs: LogManager = await openLogManager({
     fs,
@@ -164,8 +167,9 @@ export async function createBroker(options: CreateBrokerOptions): Promise<Broker
       topics = cluster.topics;
       view = cluster.view;
     } else {
-      clusterId = await loadClusterId(fs, config.logDirs, config.brokerId);
-      const single = singleBrokerCluster(config, await openTopicRegistry({ fs, logs, dir: config.logDirs[0]!, brokerConfig: config }));
+      const registry = await openTopicRegistry({ fs, logs, dir: config.logDirs[0]!, brokerConfig: config });
+      clusterId = await singleClusterId!;
+      const single = singleBrokerCluster(config, registry);
       topics = single.topics;
       view = single.view;
     }
@@ -266,10 +270,14 @@ class RunningBroker implements Broker {
     const { context } = this;
     context.closing = true;
     context.logger("info", "Broker shutting down");
+    // As Kafka's controlled shutdown: the partitions this broker leads keep their ISR, so a follower
+    // can take over once the broker leaves; and the group coordinator finishes its writes while
+    // followers can still fetch them.
+    context.cluster?.replicas.beginShutdown();
     await context.appendsSettled();
+    await context.groups.close().catch((error: unknown) => context.logger("error", `Closing the group coordinator failed: ${String(error)}`));
     for (const session of [...this.sessions]) session.close(CLOSE_CODES.GOING_AWAY, "Broker is shutting down");
     await context.topics.idle().catch(() => undefined);
-    await context.groups.close().catch((error: unknown) => context.logger("error", `Closing the group coordinator failed: ${String(error)}`));
     await context.cluster?.close().catch((error: unknown) => context.logger("error", `Leaving the cluster failed: ${String(error)}`));
     await context.logs.close();
     context.logger("info", "Broker stopped");

@@ -46,13 +46,16 @@ describe("encodeFrame() as CBOR", () => {
 });
 
 describe("decodeFrame() of CBOR", () => {
-  it("decodeFrame() returns byte strings as plain Uint8Array views of the input, even from a Buffer", () => {
-    const encoded = encodeFrame({ batches: new Uint8Array([5, 6, 7]) }, "cbor");
+  it("decodeFrame() returns byte strings as plain Uint8Arrays, large ones as views of the input, even from a Buffer", () => {
+    const large = new Uint8Array(4096).fill(6);
+    const encoded = encodeFrame({ small: new Uint8Array([5, 6, 7]), large }, "cbor");
     const input = Buffer.from(encoded);
-    const frame = decodeFrame(input) as { batches: Uint8Array };
-    expect(frame.batches.constructor).toBe(Uint8Array);
-    expect(frame.batches).toEqual(new Uint8Array([5, 6, 7]));
-    expect(frame.batches.buffer).toBe(input.buffer);
+    const frame = decodeFrame(input) as { small: Uint8Array; large: Uint8Array };
+    expect(frame.small.constructor).toBe(Uint8Array);
+    expect(frame.small).toEqual(new Uint8Array([5, 6, 7]));
+    expect(frame.large.constructor).toBe(Uint8Array);
+    expect(frame.large).toEqual(large);
+    expect(frame.large.buffer).toBe(input.buffer);
   });
 
   it("decodeFrame() reads an ArrayBuffer as CBOR", () => {

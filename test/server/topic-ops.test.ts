@@ -69,6 +69,15 @@ describe("metadata", () => {
     expect(topics[0]!.partitions).toHaveLength(3);
   });
 
+  it("metadata never auto-creates the internal __consumer_offsets topic", async () => {
+    h = await startBroker({ "num.partitions": "3" });
+    const c = await h.connect();
+    const reply = await c.request({ op: "metadata", topics: ["__consumer_offsets"] });
+    expect(reply["topics"]).toEqual([expect.objectContaining({ topic: "__consumer_offsets", error: expect.objectContaining({ code: "UNKNOWN_TOPIC_OR_PARTITION" }) })]);
+    const all = await c.request({ op: "metadata" });
+    expect((all["topics"] as { topic: string }[]).map((t) => t.topic)).toEqual([]);
+  });
+
   it("metadata answers UNKNOWN_TOPIC_OR_PARTITION for an unknown topic when auto-creation is off", async () => {
     h = await startBroker({ "auto.create.topics.enable": "false" });
     const reply = await (await h.connect()).request({ op: "metadata", topics: ["ghost"] });

@@ -41,10 +41,12 @@ declare namespace Bun {
     getBufferedAmount(): number;
     /** Runs `callback` with the socket corked: what it sends goes out in one write. */
     cork<R>(callback: () => R): R;
+    /** How binary messages arrive: "nodebuffer" (the default, a Buffer), "uint8array" or "arraybuffer". */
+    binaryType: "nodebuffer" | "uint8array" | "arraybuffer";
   }
   interface WebSocketHandler<T> {
     open?(ws: ServerWebSocket<T>): void;
-    /** A text message arrives as a string, a binary one as a Buffer (a Uint8Array). */
+    /** A text message arrives as a string, a binary one as the socket's `binaryType` says. */
     message(ws: ServerWebSocket<T>, message: string | Uint8Array): void;
     /** The socket can take more data after `send` returned -1. */
     drain?(ws: ServerWebSocket<T>): void;

@@ -78,6 +78,8 @@ export function serveBun(broker: ServedBroker, options: ServeOptions): RunningSe
       sendPings: idleTimeout > 0,
       perMessageDeflate: false,
       open(ws) {
+        // plain Uint8Arrays, which the broker reads as they are (a Buffer would need a view made of it)
+        ws.binaryType = "uint8array";
         const output = new TurnOutput(ws);
         ws.data.handlers = broker.openSession(
           {
@@ -92,9 +94,9 @@ export function serveBun(broker: ServedBroker, options: ServeOptions): RunningSe
         );
       },
       message(ws, message) {
-        // Bun hands binary messages over as a Buffer; the broker gets a plain Uint8Array view of it
+        // binary messages come as plain Uint8Arrays (binaryType above); anything else gets a plain view
         ws.data.handlers?.onMessage(
-          typeof message === "string" ? message : new Uint8Array(message.buffer, message.byteOffset, message.byteLength),
+          typeof message === "string" || message.constructor === Uint8Array ? message : new Uint8Array(message.buffer, message.byteOffset, message.byteLength),
         );
       },
       drain(ws) {

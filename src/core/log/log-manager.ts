@@ -122,31 +122,45 @@ class Manager implements LogManager {
   /** Loads one log directory: checkpoints, the clean shutdown marker, then every partition in it. */
   async loadDir(logDir: string): Promise<void> {
     const { fs } = this;
-    let names: string[];
-    let clean: boolean;
     try {
       await fs.mkdir(logDir);
-      clean = (await fs.stat(joinPath(logDir, CLEAN_SHUTDOWN_FILE))) !== null;
-      names = await fs.list(logDir);
     } catch (cause) {
       throw storageError(`Cannot open log directory ${logDir}`, cause);
     }
-    const recoveryPoints = await this.readCheckpoint(joinPath(logDir, RECOVERY_POINT_CHECKPOINT));
-    const startOffsets = await this.readCheckpoint(joinPath(logDir, LOG_START_OFFSET_CHECKPOINT));
-    const cleanerOffsets = await this.readCheckpoint(joinPath(logDir, CLEANER_OFFSET_CHECKPOINT));
+    // Independent reads, made together: the checkpoints (which never fail: a bad one counts as empty),
+    // the clean shutdown marker and the directory's entries.
+    const checkpoints = Promise.all([
+      this.readCheckpoint(joinPath(logDir, RECOVERY_POINT_CHECKPOINT)),
+      this.readCheckpoint(joinPath(logDir, LOG_START_OFFSET_CHECKPOINT)),
+      this.readCheckpoint(joinPath(logDir, CLEANER_OFFSET_CHECKPOINT)),
+    ]);
+    let names: string[];
+    let clean: boolean;
     try {
-      // From here on a crash must be noticed at the next start.
-      await fs.remove(joinPath(logDir, CLEAN_SHUTDOWN_FILE));
-      await fs.syncDir(logDir);
+      const [marker, listed] = await Promise.all([fs.stat(joinPath(logDir, CLEAN_SHUTDOWN_FILE)), fs.list(logDir)]);
+      clean = marker !== null;
+      names = listed;
     } catch (cause) {
-      throw storageError(`Cannot remove the clean shutdown marker of ${logDir}`, cause);
+      throw storageError(`Cannot open log directory ${logDir}`, cause);
+    }
+    const [recoveryPoints, startOffsets, cleanerOffsets] = await checkpoints;
+    // From here on a crash must be noticed at the next start (without a marker there is nothing to remove or sync).
+    if (clean) {
+      try {
+        await fs.remove(joinPath(logDir, CLEAN_SHUTDOWN_FILE));
+        await fs.syncDir(logDir);
+      } catch (cause) {
+        throw storageError(`Cannot remove the clean shutdown marker of ${logDir}`, cause);
+      }
     }
     // A directory holding no partition yet has nothing to recover: a first start is not a crash.
     const holdsLogs = names.some((name) => parsePartitionDirName(name) !== null);
     if (!clean && holdsLogs) this.logger("warn", `Log directory ${logDir} was not shut down cleanly; recovering from the recovery points`);
-    for (const name of names.sort()) {
+    names.sort();
+    const stats = await Promise.all(names.map((name) => fs.stat(joinPath(logDir, name))));
+    for (const [i, name] of names.entries()) {
       const path = joinPath(logDir, name);
-      const stat = await fs.stat(path);
+      const stat = stats[i]!;
       if (stat === null || !stat.isDirectory) continue;
       if (name.endsWith(DELETE_DIR_SUFFIX)) {
         await fs.remove(path);

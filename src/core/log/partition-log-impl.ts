@@ -13,6 +13,7 @@
 import { EdgelogError } from "../errors.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { FileSystem } from "../ports/file-system.ts";
+import { AppendGroups, fitsRun, type Placement, type QueuedAppend } from "./append-group.ts";
 import { placeBatches, validateAppend } from "./append-validation.ts";
 import type { LeaderEpochCache } from "./leader-epoch-cache.ts";
 import type { LogConfig } from "./log-config.ts";
@@ -30,6 +31,7 @@ import { AppendNotifier } from "./wait-for-append.ts";
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
 const INT32_MAX = 0x7fff_ffff;
+const noop = (): void => {};
 
 /** What {@link PartitionLogImpl} is built from. */
 export interface PartitionLogParts {
@@ -62,6 +64,8 @@ export class PartitionLogImpl implements PartitionLog {
   readonly leaderEpochCache: LeaderEpochCache;
   lastFlushTime: number;
 
+  /** `<topic>-<partition>`, for messages. */
+  private readonly name: string;
   private readonly fs: FileSystem;
   private readonly clock: Clock;
   private readonly logger: LogLogger;
@@ -75,6 +79,18 @@ export class PartitionLogImpl implements PartitionLog {
   private hwFollowsEnd = true;
   private synced: number;
   private readonly writes = new SerialQueue();
+  private readonly groups = new AppendGroups(this.writes, {
+    now: () => this.clock.now(),
+    logEndOffset: () => this.endOffset,
+    checkWritable: () => this.checkWritable(),
+    place: (member, logEndOffset, now) => this.place(member, logEndOffset, now),
+    rollFor: async (member, { first, last, maxTimestamp }, now) => {
+      const size = member.bytes.length;
+      if (this.mayRoll(size, maxTimestamp, last, now)) await this.maybeRoll(size, maxTimestamp, first, last, now);
+    },
+    fits: (run, member, placement, now) => fitsRun(this.active, this.currentConfig, run, member.bytes.length, placement, now),
+    commit: (run, now) => this.commit(run, now),
+  });
   private readonly flushes = new SerialQueue();
   private readonly notifier: AppendNotifier;
   private state: "open" | "closing" | "closed" | "deleted" = "open";
@@ -88,6 +104,7 @@ export class PartitionLogImpl implements PartitionLog {
     this.dir = parts.dir;
     this.topic = parts.topic;
     this.partition = parts.partition;
+    this.name = `${parts.topic}-${parts.partition}`;
     this.currentConfig = parts.config;
     this.logger = parts.logger;
     this.onCheckpointNeeded = parts.onCheckpointNeeded;
@@ -108,7 +125,7 @@ export class PartitionLogImpl implements PartitionLog {
         logger: this.logger,
         state: () => ({ config: this.currentConfig, segments: this.segments, logStartOffset: this.startOffset, logEndOffset: this.endOffset, highWatermark: this.hw }),
         exclusive: (task) =>
-          this.writes.run(async () => {
+          this.exclusive(async () => {
             this.checkOpen();
             this.checkWritable();
             return task();
@@ -151,54 +168,80 @@ export class PartitionLogImpl implements PartitionLog {
   private get active(): LogSegment {
     return this.segments[this.segments.length - 1]!;
   }
-  private get name(): string {
-    return `${this.topic}-${this.partition}`;
-  }
 
   updateConfig(config: LogConfig): void {
     this.currentConfig = config;
     this.active.updateConfig(config);
   }
 
-  async append(batches: Uint8Array, options: AppendOptions = {}): Promise<AppendInfo> {
-    this.checkOpen();
-    const assign = options.assignOffsets ?? true;
-    const epoch = options.leaderEpoch;
-    if (epoch !== undefined && (!Number.isInteger(epoch) || epoch < 0 || epoch > INT32_MAX)) {
-      throw new RangeError(`leaderEpoch must be an int32 ≥ 0, got ${epoch}`);
+  append(batches: Uint8Array, options: AppendOptions = {}): Promise<AppendInfo> {
+    let member: QueuedAppend;
+    try {
+      this.checkOpen();
+      const assign = options.assignOffsets ?? true;
+      const leaderEpoch = options.leaderEpoch;
+      if (leaderEpoch !== undefined && (!Number.isInteger(leaderEpoch) || leaderEpoch < 0 || leaderEpoch > INT32_MAX)) {
+        throw new RangeError(`leaderEpoch must be an int32 ≥ 0, got ${leaderEpoch}`);
+      }
+      const config = this.currentConfig;
+      const checked = validateAppend(batches, config, assign);
+      const { recordCount, maxTimestamp } = checked;
+      member = { bytes: batches, batches: checked.batches, recordCount, maxTimestamp, assign, leaderEpoch, config, resolve: noop, reject: noop };
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const config = this.currentConfig;
-    const checked = validateAppend(batches, config, assign);
-    return this.writes.run(async () => {
-      this.checkWritable();
-      const headers = checked.batches;
-      if (headers.length === 0) return { baseOffset: this.endOffset, lastOffset: this.endOffset - 1, logAppendTime: -1, recordCount: 0, batchCount: 0 };
-      const now = this.clock.now();
-      const placed = placeBatches(headers, {
-        assign,
-        logEndOffset: this.endOffset,
-        name: this.name,
-        now,
-        logAppendTime: assign && config.messageTimestampType === "LogAppendTime",
-        leaderEpoch: epoch,
-        maxTimestamp: checked.maxTimestamp,
-      });
-      const { first, last, logAppendTime, maxTimestamp } = placed;
-      if (this.mayRoll(batches.length, maxTimestamp, last, now)) await this.maybeRoll(batches.length, maxTimestamp, first, last, now);
-      const segment = this.active;
+    return new Promise((resolve, reject) => {
+      member.resolve = resolve;
+      member.reject = reject;
+      this.groups.add(member);
+    });
+  }
+
+  /** Gives a member its offsets from `logEndOffset` (placing again after a failed write is harmless). */
+  private place(member: QueuedAppend, logEndOffset: number, now: number): Placement {
+    if (member.batches.length === 0) return { first: logEndOffset, last: logEndOffset - 1, logAppendTime: -1, maxTimestamp: -1 };
+    member.placement = placeBatches(member.batches, {
+      assign: member.assign,
+      logEndOffset,
+      name: this.name,
+      now,
+      logAppendTime: member.assign && member.config.messageTimestampType === "LogAppendTime",
+      leaderEpoch: member.leaderEpoch,
+      maxTimestamp: member.maxTimestamp,
+    });
+    return member.placement;
+  }
+
+  /** Writes a run of placed appends to the active segment in one append, then settles each of them. */
+  private async commit(run: QueuedAppend[], now: number): Promise<void> {
+    const segment = this.active;
+    try {
       try {
-        await segment.append(batches, headers, maxTimestamp, now);
+        await segment.append(run, run[0]!.placement!.maxTimestamp, now);
       } catch (error) {
         if (segment.broken) this.failure = storageError(`Log ${this.name} is offline after a failed write`, error);
         throw error;
       }
-      this.endOffset = last + 1;
+      this.endOffset = run[run.length - 1]!.placement!.last + 1;
       if (this.hwFollowsEnd) this.hw = this.endOffset;
-      if (this.leaderEpochCache.assignFrom(headers)) await this.leaderEpochCache.persist();
+      let epochs = false;
+      for (const member of run) if (this.leaderEpochCache.assignFrom(member.batches)) epochs = true;
+      if (epochs) await this.leaderEpochCache.persist();
       this.notifier.notify();
       if (this.endOffset - this.synced >= this.currentConfig.flushMessages) await this.flushNow();
-      return { baseOffset: first, lastOffset: last, logAppendTime, recordCount: checked.recordCount, batchCount: headers.length };
-    });
+    } catch (error) {
+      for (const member of run) member.reject(error);
+      return;
+    }
+    for (const { placement, recordCount, batches, resolve } of run) {
+      resolve({ baseOffset: placement!.first, lastOffset: placement!.last, logAppendTime: placement!.logAppendTime, recordCount, batchCount: batches.length });
+    }
+  }
+
+  /** Runs a task that changes the log alone on the write queue, after every append queued before it. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    this.groups.seal();
+    return this.writes.run(task);
   }
 
   async read(offset: number, options: ReadOptions = {}): Promise<ReadInfo> {
@@ -237,7 +280,7 @@ export class PartitionLogImpl implements PartitionLog {
 
   async deleteRecordsBefore(offset: number): Promise<number> {
     this.checkOpen();
-    return this.writes.run(async () => {
+    return this.exclusive(async () => {
       this.checkWritable();
       const target = offset === -1 ? this.hw : offset;
       if (!Number.isSafeInteger(target) || target < 0 || target > this.hw) {
@@ -257,7 +300,7 @@ export class PartitionLogImpl implements PartitionLog {
   async truncateTo(offset: number): Promise<void> {
     this.checkOpen();
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`Cannot truncate to offset ${offset}`);
-    return this.writes.run(async () => {
+    return this.exclusive(async () => {
       this.checkWritable();
       if (offset >= this.endOffset) return;
       this.truncations++;
@@ -288,7 +331,7 @@ export class PartitionLogImpl implements PartitionLog {
 
   async applyRetention(): Promise<{ deletedSegments: number; deletedBytes: number }> {
     this.checkOpen();
-    return this.writes.run(async () => {
+    return this.exclusive(async () => {
       this.checkWritable();
       const config = this.currentConfig;
       const count = segmentsToDelete({ ...this.retentionInput(), deletePolicy: config.cleanupPolicy.includes("delete") });
@@ -308,7 +351,7 @@ export class PartitionLogImpl implements PartitionLog {
 
   async roll(): Promise<void> {
     this.checkOpen();
-    return this.writes.run(async () => {
+    return this.exclusive(async () => {
       this.checkWritable();
       await this.rollTo(this.endOffset, this.clock.now());
     });

@@ -4,6 +4,8 @@
  * the offset index, recovery after an unclean stop, flushes, retention, DeleteRecords and truncation.
  *
  * Appends (and everything that changes the segment list) run one at a time; reads run alongside.
+ * Appends that arrive during one turn of the event loop are written together, usually as one file
+ * append (group commit, `append-group.ts`), each keeping its own offsets, result and errors.
  * The log end moves only after a write has completed, so a read never sees a partial batch.
  *
  * @example

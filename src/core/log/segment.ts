@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * const segment = await LogSegment.create(fs, "data/t-0", 0, config, clock.now());
- * await segment.append(bytes, scanBatches(bytes).batches, clock.now());
+ * await segment.append([{ bytes, batches: scanBatches(bytes, 0, bytes.length, { checkCrc: true }).batches }], -1, clock.now());
  * const found = await readSegment(segment, 0, 1 << 20, segment.nextOffset, true);
  * ```
  * @module
@@ -22,6 +22,19 @@ import { INDEX_SUFFIX, LOG_SUFFIX, segmentFileName, TIME_INDEX_SUFFIX } from "./
 import { storageError } from "./storage-error.ts";
 import { TIME_INDEX_ENTRY_SIZE, TimeIndex } from "./time-index.ts";
 import { translateOffset } from "./segment-read.ts";
+
+/**
+ * One append's bytes and the header views into them, as {@link LogSegment.append} takes them.
+ *
+ * @example
+ * ```ts
+ * const chunk: SegmentChunk = { bytes, batches: scanBatches(bytes, 0, bytes.length, { checkCrc: true }).batches };
+ * ```
+ */
+export interface SegmentChunk {
+  bytes: Uint8Array;
+  batches: readonly BatchHeader[];
+}
 
 /** The largest offset delta a segment can index (int32 relative offsets). */
 export const MAX_RELATIVE_OFFSET = 0x7fff_ffff;
@@ -185,11 +198,14 @@ export class LogSegment {
   }
 
   /**
-   * Writes `data` (the batches `batches`, whose header views point into `data`) in one append. On
-   * failure the file is cut back to its previous size and a KAFKA_STORAGE_ERROR is thrown.
+   * Writes several appends (each `bytes` with the header views `batches` into it) as one file append,
+   * in order; `firstTimestamp` is the first append's largest timestamp (the segment's roll timestamp
+   * when it was empty). On failure the file is cut back to its previous size, nothing is indexed,
+   * and a KAFKA_STORAGE_ERROR is thrown.
    */
-  async append(data: Uint8Array, batches: readonly BatchHeader[], largestTimestamp: number, now: number): Promise<void> {
+  async append(chunks: readonly SegmentChunk[], firstTimestamp: number, now: number): Promise<void> {
     const start = this.size;
+    const data = chunks.length === 1 ? chunks[0]!.bytes : concatChunks(chunks);
     try {
       await this.file.append(data);
     } catch (cause) {
@@ -200,8 +216,12 @@ export class LogSegment {
       }
       throw storageError(`Cannot append to ${this.logPath}`, cause);
     }
-    if (start === 0) this.rollTimestamp = largestTimestamp;
-    for (const h of batches) this.indexBatch(h.lastOffset, h.maxTimestamp, start + h.offset, h.sizeInBytes);
+    if (start === 0) this.rollTimestamp = firstTimestamp;
+    let at = start;
+    for (const chunk of chunks) {
+      for (const h of chunk.batches) this.indexBatch(h.lastOffset, h.maxTimestamp, at + h.offset, h.sizeInBytes);
+      at += chunk.bytes.length;
+    }
     this.size = start + data.length;
     this.lastModified = now;
     this.unsynced = true;
@@ -396,4 +416,14 @@ async function readOptional(fs: FileSystem, path: string): Promise<Uint8Array | 
     if (isNotFound(cause)) return undefined;
     throw storageError(`Cannot read ${path}`, cause);
   }
+}
+
+function concatChunks(chunks: readonly SegmentChunk[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.bytes.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk.bytes, at);
+    at += chunk.bytes.length;
+  }
+  return out;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { memoryFileSystem, type MemoryFileSystem } from "../../../src/adapters/memory/file-system.ts";
 import { manualClock, type ManualClock } from "../../../src/core/ports/clock.ts";
 import { CLEAN_SHUTDOWN_FILE, openLogManager, type OpenLogManagerOptions } from "../../../src/core/log/log-manager.ts";
-import { batchOf, countingFileSystem, readAll, testConfig } from "./helpers.ts";
+import { batchOf, countingFileSystem, readAll, testConfig, wrapFileSystem } from "./helpers.ts";
 
 const T0 = 1_700_000_000_000;
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -60,6 +60,23 @@ describe("LogManager", () => {
     const { manager, messages } = await open(fs, manualClock(0));
     expect(messages.filter((m) => m.includes("not shut down cleanly"))).toEqual([]);
     await manager.close();
+  });
+
+  it("openLogManager() syncs the log directory at start only when it removed a clean shutdown marker", async () => {
+    const inner = memoryFileSystem();
+    const synced: string[] = [];
+    const fs = wrapFileSystem(inner, (h) => h, { syncDir: (path) => (synced.push(path), inner.syncDir(path)) });
+    const clock = manualClock(T0);
+    const first = (await open(fs, clock)).manager;
+    expect(synced).toEqual([]); // a first start: no marker, nothing changed
+    await first.close(); // writes the marker
+    synced.length = 0;
+    await open(fs, clock);
+    expect(synced).toEqual(["data"]); // the marker removed at the second start
+    expect(await inner.stat(`data/${CLEAN_SHUTDOWN_FILE}`)).toBeNull();
+    synced.length = 0;
+    await open(fs, clock); // after an unclean stop: no marker, nothing changed
+    expect(synced).toEqual([]);
   });
 
   it("detects an unclean stop and recovers from the checkpointed recovery point only", async () => {
