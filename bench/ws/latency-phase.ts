@@ -29,6 +29,8 @@ export interface LatencyOptions {
   seconds: number;
   /** Seconds sent before, not counted. */
   warmupSeconds: number;
+  /** The topic created and measured on (default "bench-latency"), e.g. to run the phase twice on one broker. */
+  topic?: string;
 }
 
 /**
@@ -41,7 +43,7 @@ export interface LatencyOptions {
  */
 export async function endToEndLatency(broker: BrokerProcess, conditions: Record<string, unknown>, options: LatencyOptions): Promise<void> {
   const { rate, seconds, warmupSeconds } = options;
-  const topic = "bench-latency";
+  const topic = options.topic ?? "bench-latency";
   const producer = await BenchConnection.open(broker.url);
   const consumer = await BenchConnection.open(broker.url);
   try {
