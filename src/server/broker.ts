@@ -271,13 +271,12 @@ class RunningBroker implements Broker {
     context.closing = true;
     context.logger("info", "Broker shutting down");
     // As Kafka's controlled shutdown: the partitions this broker leads keep their ISR, so a follower
-    // can take over once the broker leaves; and the group coordinator finishes its writes while
-    // followers can still fetch them.
+    // can take over once the broker leaves.
     context.cluster?.replicas.beginShutdown();
     await context.appendsSettled();
-    await context.groups.close().catch((error: unknown) => context.logger("error", `Closing the group coordinator failed: ${String(error)}`));
     for (const session of [...this.sessions]) session.close(CLOSE_CODES.GOING_AWAY, "Broker is shutting down");
     await context.topics.idle().catch(() => undefined);
+    await context.groups.close().catch((error: unknown) => context.logger("error", `Closing the group coordinator failed: ${String(error)}`));
     await context.cluster?.close().catch((error: unknown) => context.logger("error", `Leaving the cluster failed: ${String(error)}`));
     await context.logs.close();
     context.logger("info", "Broker stopped");

@@ -243,7 +243,11 @@ export class LeaderState {
    */
   waitForHighWatermark(endOffset: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     this.maybeIncrementHighWatermark();
-    return this.waiters.wait(endOffset, timeoutMs, signal, this.name);
+    const waited = this.waiters.wait(endOffset, timeoutMs, signal, this.name);
+    // A leader in shutdown answers what its followers have not confirmed with NOT_LEADER_OR_FOLLOWER
+    // at once: its followers can no longer fetch, and the client retries on the next leader.
+    if (this.isrFrozen) this.waiters.failAll(this.notLeader());
+    return waited;
   }
 
   /** Kafka's maybeIncrementLeaderHW: the smallest log end of the (maximal) ISR, never lower than before. */
@@ -291,6 +295,7 @@ export class LeaderState {
    */
   freezeIsr(): void {
     this.isrFrozen = true;
+    this.waiters.failAll(this.notLeader());
   }
 
   /** Kafka's maybeExpandIsr: a follower out of the ISR rejoins once it reached the high watermark and this epoch's start. */
