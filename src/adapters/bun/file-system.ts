@@ -24,18 +24,11 @@
  */
 import * as fs from "node:fs";
 import type { FileHandle, FileSystem, OpenOptions } from "../../core/ports/file-system.ts";
+import { EndTrackingFileHandle } from "../end-tracking-file-handle.ts";
 import { nodeDirectoryOperations } from "../node/file-system.ts";
 
 function call<T>(run: (done: (error: Error | null, value: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value))));
-}
-
-function checkByteRange(what: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${what} must be a non-negative integer, got ${value}`);
-}
-
-function badHandle(message: string): Error {
-  return Object.assign(new Error(message), { code: "EBADF" });
 }
 
 function writeAllSync(fd: number, data: Uint8Array, position: number): void {
@@ -55,50 +48,20 @@ async function fdatasync(fd: number): Promise<void> {
  */
 const SYNC_READ_WINDOW_BYTES = 4 * 1024 * 1024;
 
-class BunFile implements FileHandle {
-  private closed = false;
+class BunFile extends EndTrackingFileHandle {
   /** Where this handle's own appends began: the size at open (or a truncation below it). */
   private appendedFrom: number;
-  constructor(
-    readonly path: string,
-    private readonly fd: number,
-    private end: number,
-    private readonly readOnly: boolean,
-  ) {
-    this.appendedFrom = end;
+  constructor(path: string, private readonly fd: number, size: number, readOnly: boolean) {
+    super(path, size, readOnly);
+    this.appendedFrom = size;
   }
 
-  private check(writing: boolean): void {
-    if (this.closed) throw badHandle(`File handle is closed: ${this.path}`);
-    if (writing && this.readOnly) throw badHandle(`File is open for reading only: ${this.path}`);
-  }
-
-  size(): number {
-    this.check(false);
-    return this.end;
-  }
-
-  async append(data: Uint8Array): Promise<number> {
-    this.check(true);
-    writeAllSync(this.fd, data, this.end);
-    this.end += data.length;
-    return this.end;
-  }
-
-  async write(position: number, data: Uint8Array): Promise<void> {
-    this.check(true);
-    checkByteRange("Write position", position);
+  protected writeAt(position: number, data: Uint8Array): void {
     writeAllSync(this.fd, data, position);
-    this.end = Math.max(this.end, position + data.length);
   }
 
-  async read(position: number, length: number): Promise<Uint8Array> {
-    this.check(false);
-    checkByteRange("Read position", position);
-    checkByteRange("Read length", length);
-    // A read-only handle may look at a file another handle grows: learn its size again near the end.
-    if (this.readOnly && position + length > this.end) this.end = (await call<fs.Stats>((d) => fs.fstat(this.fd, d))).size;
-    const want = Math.max(0, Math.min(length, this.end - position));
+  protected async readAt(position: number, length: number): Promise<Uint8Array> {
+    const want = await this.readableLength(position, length);
     const buffer = new Uint8Array(want);
     let done = 0;
     if (!this.readOnly && position >= this.appendedFrom && this.end - position <= SYNC_READ_WINDOW_BYTES) {
@@ -117,23 +80,21 @@ class BunFile implements FileHandle {
     return done === want ? buffer : buffer.slice(0, done);
   }
 
-  async sync(): Promise<void> {
-    this.check(false);
+  protected async syncData(): Promise<void> {
     await fdatasync(this.fd);
   }
 
-  async truncate(size: number): Promise<void> {
-    this.check(true);
-    checkByteRange("Truncate size", size);
+  protected async truncateTo(size: number): Promise<void> {
     await call<void>((done) => fs.ftruncate(this.fd, size, (error) => done(error, undefined)));
-    this.end = size;
     this.appendedFrom = Math.min(this.appendedFrom, size);
   }
 
-  async close(): Promise<void> {
-    this.check(false);
-    this.closed = true;
+  protected async closeFile(): Promise<void> {
     await call<void>((done) => fs.close(this.fd, (error) => done(error, undefined)));
+  }
+
+  protected async currentSize(): Promise<number> {
+    return (await call<fs.Stats>((d) => fs.fstat(this.fd, d))).size;
   }
 }
 

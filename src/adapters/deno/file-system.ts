@@ -15,6 +15,7 @@
  * @module
  */
 import { notFound, type FileHandle, type FileStat, type FileSystem, type OpenOptions } from "../../core/ports/file-system.ts";
+import { EndTrackingFileHandle } from "../end-tracking-file-handle.ts";
 
 /** Deno's errors carry `code` since 2.0; older versions only have the class. */
 function mapError(error: unknown, path: string): unknown {
@@ -34,31 +35,14 @@ async function mapped<T>(path: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-function checkByteRange(what: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${what} must be a non-negative integer, got ${value}`);
-}
-
-function badHandle(message: string): Error {
-  return Object.assign(new Error(message), { code: "EBADF" });
-}
-
-class DenoFile implements FileHandle {
-  private closed = false;
+class DenoFile extends EndTrackingFileHandle {
   /** Where the file's cursor is, or -1 when unknown (after a failed operation). */
   private cursor = 0;
   /** The tail of the queue of operations; each starts when the one before has settled. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    readonly path: string,
-    private readonly file: Deno.FsFile,
-    private end: number,
-    private readonly readOnly: boolean,
-  ) {}
-
-  private check(writing: boolean): void {
-    if (this.closed) throw badHandle(`File handle is closed: ${this.path}`);
-    if (writing && this.readOnly) throw badHandle(`File is open for reading only: ${this.path}`);
+  constructor(path: string, private readonly file: Deno.FsFile, size: number, readOnly: boolean) {
+    super(path, size, readOnly);
   }
 
   private enqueue<T>(run: () => Promise<T>): Promise<T> {
@@ -74,50 +58,21 @@ class DenoFile implements FileHandle {
     if (this.cursor !== position) this.cursor = await this.file.seek(position, Deno.SeekMode.Start);
   }
 
-  private async writeAt(position: number, data: Uint8Array): Promise<void> {
-    await this.seek(position);
-    let done = 0;
-    while (done < data.length) {
-      const written = await this.file.write(data.subarray(done));
-      done += written;
-      this.cursor += written;
-    }
+  protected writeAt(position: number, data: Uint8Array): Promise<void> {
+    return this.enqueue(async () => {
+      await this.seek(position);
+      let done = 0;
+      while (done < data.length) {
+        const written = await this.file.write(data.subarray(done));
+        done += written;
+        this.cursor += written;
+      }
+    });
   }
 
-  size(): number {
-    this.check(false);
-    return this.end;
-  }
-
-  async append(data: Uint8Array): Promise<number> {
-    this.check(true);
-    const position = this.end;
-    this.end += data.length;
-    const end = this.end;
-    try {
-      await this.enqueue(() => this.writeAt(position, data));
-    } catch (error) {
-      if (this.end === end) this.end = position;
-      throw error;
-    }
-    return end;
-  }
-
-  async write(position: number, data: Uint8Array): Promise<void> {
-    this.check(true);
-    checkByteRange("Write position", position);
-    this.end = Math.max(this.end, position + data.length);
-    await this.enqueue(() => this.writeAt(position, data));
-  }
-
-  async read(position: number, length: number): Promise<Uint8Array> {
-    this.check(false);
-    checkByteRange("Read position", position);
-    checkByteRange("Read length", length);
-    return await this.enqueue(async () => {
-      // A read-only handle may look at a file another handle grows: learn its size again near the end.
-      if (this.readOnly && position + length > this.end) this.end = (await this.file.stat()).size;
-      const want = Math.max(0, Math.min(length, this.end - position));
+  protected readAt(position: number, length: number): Promise<Uint8Array> {
+    return this.enqueue(async () => {
+      const want = await this.readableLength(position, length);
       const buffer = new Uint8Array(want);
       if (want === 0) return buffer;
       await this.seek(position);
@@ -132,22 +87,20 @@ class DenoFile implements FileHandle {
     });
   }
 
-  async sync(): Promise<void> {
-    this.check(false);
-    await this.enqueue(() => this.file.syncData());
+  protected syncData(): Promise<void> {
+    return this.enqueue(() => this.file.syncData());
   }
 
-  async truncate(size: number): Promise<void> {
-    this.check(true);
-    checkByteRange("Truncate size", size);
-    await this.enqueue(() => this.file.truncate(size));
-    this.end = size;
+  protected truncateTo(size: number): Promise<void> {
+    return this.enqueue(() => this.file.truncate(size));
   }
 
-  async close(): Promise<void> {
-    this.check(false);
-    this.closed = true;
-    await this.enqueue(async () => this.file.close());
+  protected closeFile(): Promise<void> {
+    return this.enqueue(async () => this.file.close());
+  }
+
+  protected async currentSize(): Promise<number> {
+    return (await this.file.stat()).size;
   }
 }
 

@@ -24,6 +24,7 @@
  * @module
  */
 import { notFound, type FileHandle, type FileStat, type FileSystem, type OpenOptions } from "../../core/ports/file-system.ts";
+import { checkByteRange, checkHandleUsable } from "../file-handle-checks.ts";
 
 /** Options for {@link MemoryFileSystem.crash}. */
 export interface CrashOptions {
@@ -168,10 +169,6 @@ function segments(path: string): string[] {
   return parts;
 }
 
-function checkByteRange(what: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${what} must be a non-negative integer, got ${value}`);
-}
-
 class MemoryHandle implements FileHandle {
   private closed = false;
   constructor(
@@ -184,8 +181,7 @@ class MemoryHandle implements FileHandle {
 
   private check(writing: boolean): void {
     if (this.generation !== this.fs.generation) throw new Error("File handle is closed by a crash");
-    if (this.closed) throw fsError("EBADF", `File handle is closed: ${this.path}`);
-    if (writing && this.readOnly) throw fsError("EBADF", `File is open for reading only: ${this.path}`);
+    checkHandleUsable(this.path, this.closed, this.readOnly, writing);
   }
 
   size(): number {

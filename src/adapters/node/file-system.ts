@@ -16,18 +16,9 @@
 import { constants } from "node:fs";
 import * as fsp from "node:fs/promises";
 import type { FileHandle, FileStat, FileSystem, OpenOptions } from "../../core/ports/file-system.ts";
+import { EndTrackingFileHandle } from "../end-tracking-file-handle.ts";
 
 type NodeHandle = fsp.FileHandle;
-
-function closedError(path: string): Error {
-  const error = new Error(`File handle is closed: ${path}`) as Error & { code: string };
-  error.code = "EBADF";
-  return error;
-}
-
-function checkByteRange(what: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${what} must be a non-negative integer, got ${value}`);
-}
 
 /** A plain Uint8Array over a Buffer's bytes, so callers never meet Buffer's non-copying `slice`. */
 function plain(buffer: Uint8Array): Uint8Array {
@@ -58,55 +49,17 @@ async function openNodeFile(path: string, options: OpenOptions = {}): Promise<Fi
   }
 }
 
-class NodeFile implements FileHandle {
-  private closed = false;
-  constructor(
-    readonly path: string,
-    private readonly handle: NodeHandle,
-    private end: number,
-    private readonly readOnly: boolean,
-  ) {}
-
-  private check(writing: boolean): void {
-    if (this.closed) throw closedError(this.path);
-    if (writing && this.readOnly) {
-      throw Object.assign(new Error(`File is open for reading only: ${this.path}`), { code: "EBADF" });
-    }
+class NodeFile extends EndTrackingFileHandle {
+  constructor(path: string, private readonly handle: NodeHandle, size: number, readOnly: boolean) {
+    super(path, size, readOnly);
   }
 
-  size(): number {
-    this.check(false);
-    return this.end;
-  }
-
-  async append(data: Uint8Array): Promise<number> {
-    this.check(true);
-    const position = this.end;
-    this.end += data.length;
-    const end = this.end;
-    try {
-      await writeAll(this.handle, data, position);
-    } catch (error) {
-      if (this.end === end) this.end = position;
-      throw error;
-    }
-    return end;
-  }
-
-  async write(position: number, data: Uint8Array): Promise<void> {
-    this.check(true);
-    checkByteRange("Write position", position);
-    this.end = Math.max(this.end, position + data.length);
+  protected async writeAt(position: number, data: Uint8Array): Promise<void> {
     await writeAll(this.handle, data, position);
   }
 
-  async read(position: number, length: number): Promise<Uint8Array> {
-    this.check(false);
-    checkByteRange("Read position", position);
-    checkByteRange("Read length", length);
-    // A read-only handle may look at a file another handle grows: learn its size again near the end.
-    if (this.readOnly && position + length > this.end) this.end = (await this.handle.stat()).size;
-    const want = Math.max(0, Math.min(length, this.end - position));
+  protected async readAt(position: number, length: number): Promise<Uint8Array> {
+    const want = await this.readableLength(position, length);
     const buffer = new Uint8Array(want);
     let done = 0;
     while (done < want) {
@@ -117,22 +70,20 @@ class NodeFile implements FileHandle {
     return done === want ? buffer : buffer.slice(0, done);
   }
 
-  async sync(): Promise<void> {
-    this.check(false);
+  protected async syncData(): Promise<void> {
     await this.handle.datasync();
   }
 
-  async truncate(size: number): Promise<void> {
-    this.check(true);
-    checkByteRange("Truncate size", size);
+  protected async truncateTo(size: number): Promise<void> {
     await this.handle.truncate(size);
-    this.end = size;
   }
 
-  async close(): Promise<void> {
-    this.check(false);
-    this.closed = true;
+  protected async closeFile(): Promise<void> {
     await this.handle.close();
+  }
+
+  protected async currentSize(): Promise<number> {
+    return (await this.handle.stat()).size;
   }
 }
 
