@@ -86,3 +86,15 @@ function readPartitionNumbers(fields: Fields, key: string): number[] {
   rejectDuplicates(partitions, fields.pathOf(key));
   return partitions;
 }
+
+/**
+ * Reads the `topic` (string) and `partition` (int32 ≥ 0) of an op about one partition.
+ *
+ * @example
+ * ```ts
+ * readTopicPartition(Fields.of({ topic: "orders", partition: 3, offset: 42 })); // { topic: "orders", partition: 3 }
+ * ```
+ */
+export function readTopicPartition(fields: Fields): { topic: string; partition: number } {
+  return { topic: fields.string("topic"), partition: fields.int("partition", 0, INT32_MAX) };
+}

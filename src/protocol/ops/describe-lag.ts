@@ -36,6 +36,7 @@
  * ```
  * @module
  */
+import type { LagRow } from "../../core/group/lag.ts";
 import { openRequest, type RequestId, type WireError } from "../envelope.ts";
 import { readString, rejectDuplicates } from "../fields.ts";
 import type { GroupState } from "./list-groups.ts";
@@ -47,17 +48,8 @@ export interface DescribeLagRequest {
   groupIds: string[];
 }
 
-/** One row of `kafka-consumer-groups --describe`. */
-export interface WireLagRow {
-  topic: string | null;
-  partition: number | null;
-  currentOffset: number | null;
-  logEndOffset: number | null;
-  lag: number | null;
-  consumerId: string | null;
-  host: string | null;
-  clientId: string | null;
-}
+/** One row of `kafka-consumer-groups --describe`: the core's {@link LagRow}. */
+export type WireLagRow = LagRow;
 
 /** The lag of one group. */
 export interface WireGroupLag {

@@ -45,6 +45,7 @@
  */
 import { openRequest, type RequestId } from "../envelope.ts";
 import { INT32_MAX, INT53_MAX } from "../fields.ts";
+import { readTopicPartition } from "../topic-partitions.ts";
 import { readRecordFormat, readValueEncoding, type RecordFormat, type RecordView, type ValueEncoding } from "../record-view.ts";
 
 /** Defaults of a fetch, as Kafka's consumer: max.partition.fetch.bytes, fetch.max.wait.ms, fetch.min.bytes. */
@@ -104,8 +105,7 @@ export function decodeFetchRequest(frame: unknown): FetchRequest {
   return {
     id,
     op: "fetch",
-    topic: fields.string("topic"),
-    partition: fields.int("partition", 0, INT32_MAX),
+    ...readTopicPartition(fields),
     offset: fields.int("offset", 0, INT53_MAX),
     maxBytes: fields.optionalInt("maxBytes", 1, INT32_MAX, FETCH_DEFAULTS.maxBytes),
     maxWaitMs: fields.optionalInt("maxWaitMs", 0, INT32_MAX, FETCH_DEFAULTS.maxWaitMs),

@@ -39,47 +39,36 @@
  * ```
  * @module
  */
+import type { ReplicaFetchRequest, ReplicaFetchResponse } from "../../core/replication/replica-transport.ts";
 import { openRequest, type RequestId } from "../envelope.ts";
 import { Fields, INT32_MAX, INT53_MAX } from "../fields.ts";
+import { readTopicPartition } from "../topic-partitions.ts";
 
 /**
- * A decoded `replicaFetch` request.
+ * A decoded `replicaFetch` request: the core's {@link ReplicaFetchRequest} in a request envelope.
  *
  * @example
  * ```ts
  * const request: ReplicaFetchOpRequest = decodeReplicaFetchRequest(frame);
  * ```
  */
-export interface ReplicaFetchOpRequest {
+export interface ReplicaFetchOpRequest extends ReplicaFetchRequest {
   id: RequestId;
   op: "replicaFetch";
-  topic: string;
-  partition: number;
-  fetchOffset: number;
-  leaderEpoch: number;
-  lastFetchedEpoch: number;
-  maxBytes: number;
-  maxWaitMs: number;
-  replicaId: number;
 }
 
 /**
- * The reply to `replicaFetch`.
+ * The reply to `replicaFetch`: the core's {@link ReplicaFetchResponse} with its request id and partition.
  *
  * @example
  * ```ts
  * const reply: ReplicaFetchOpResponse = decodeReplicaFetchResponse(frame);
  * ```
  */
-export interface ReplicaFetchOpResponse {
+export interface ReplicaFetchOpResponse extends ReplicaFetchResponse {
   id: RequestId;
   topic: string;
   partition: number;
-  batches: Uint8Array;
-  highWatermark: number;
-  logStartOffset: number;
-  logEndOffset: number;
-  divergingEpoch?: { epoch: number; endOffset: number };
 }
 
 /**
@@ -95,8 +84,7 @@ export function decodeReplicaFetchRequest(frame: unknown): ReplicaFetchOpRequest
   return {
     id,
     op: "replicaFetch",
-    topic: fields.string("topic"),
-    partition: fields.int("partition", 0, INT32_MAX),
+    ...readTopicPartition(fields),
     fetchOffset: fields.int("fetchOffset", 0, INT53_MAX),
     leaderEpoch: fields.int("leaderEpoch", -1, INT32_MAX),
     lastFetchedEpoch: fields.int("lastFetchedEpoch", -1, INT32_MAX),
@@ -141,8 +129,7 @@ export function decodeReplicaFetchResponse(frame: unknown): ReplicaFetchOpRespon
   const fields = Fields.of(frame);
   const reply: ReplicaFetchOpResponse = {
     id: fields.int("id", 0, INT53_MAX),
-    topic: fields.string("topic"),
-    partition: fields.int("partition", 0, INT32_MAX),
+    ...readTopicPartition(fields),
     batches: fields.bytes("batches"),
     highWatermark: fields.int("highWatermark", -1, INT53_MAX),
     logStartOffset: fields.int("logStartOffset", 0, INT53_MAX),

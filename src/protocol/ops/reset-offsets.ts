@@ -40,19 +40,13 @@
  * ```
  * @module
  */
+import type { PlannedOffset, ResetOffsetsSpec } from "../../core/group/reset-offsets.ts";
 import { openRequest, type RequestId } from "../envelope.ts";
 import { type Fields, INT53_MAX } from "../fields.ts";
 import { readPartitionsQueries, type WirePartitionsQuery } from "../topic-partitions.ts";
 
-/** A reset scenario, named as the tool's options. */
-export type WireResetSpec =
-  | { type: "to-earliest" }
-  | { type: "to-latest" }
-  | { type: "to-current" }
-  | { type: "to-offset"; offset: number }
-  | { type: "shift-by"; shift: number }
-  | { type: "to-datetime"; timestamp: number }
-  | { type: "by-duration"; durationMs: number };
+/** A reset scenario, named as the tool's options: the core's {@link ResetOffsetsSpec}. */
+export type WireResetSpec = ResetOffsetsSpec;
 
 /** A decoded `resetOffsets` request. */
 export interface ResetOffsetsRequest {
@@ -65,14 +59,8 @@ export interface ResetOffsetsRequest {
   force: boolean;
 }
 
-/** The new offset of one partition. */
-export interface WirePlannedOffset {
-  topic: string;
-  partition: number;
-  previousOffset: number | null;
-  newOffset: number;
-  warning?: string;
-}
+/** The new offset of one partition: the core's {@link PlannedOffset}. */
+export type WirePlannedOffset = PlannedOffset;
 
 /** The reply to `resetOffsets`. */
 export interface ResetOffsetsResponse {
