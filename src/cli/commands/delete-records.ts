@@ -20,10 +20,10 @@
  * ```
  * @module
  */
-import { readFile } from "node:fs/promises";
 import type { ArgSpec } from "../args.ts";
 import type { Command } from "../command.ts";
 import { bootstrapServers, withAdmin } from "../tools/bootstrap.ts";
+import { readTextFile } from "../tools/input-file.ts";
 import { parseToolArgs, required } from "../tools/tool-args.ts";
 
 const NAME = "delete-records";
@@ -75,14 +75,7 @@ export const deleteRecordsCommand: Command = {
     const args = parseToolArgs(argv, ARGS, NAME);
     const brokers = bootstrapServers(args.string("bootstrap-server"), NAME);
     const path = required(args, "offset-json-file", NAME);
-    let text: string;
-    try {
-      text = await readFile(path, "utf8");
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      throw new Error(`Cannot read ${path}: ${code === "ENOENT" ? "no such file" : error instanceof Error ? error.message : String(error)}`);
-    }
-    const targets = parseOffsetJson(text);
+    const targets = parseOffsetJson(await readTextFile(path));
     return withAdmin(brokers, "edgelog-delete-records", async ({ admin }) => {
       io.out("Executing records delete operation");
       const byTopic = new Map<string, OffsetTarget[]>();

@@ -22,12 +22,12 @@
  * ```
  * @module
  */
-import { readFile } from "node:fs/promises";
 import type { WireElectionType, WireTopicPartition } from "../../protocol/index.ts";
 import type { ArgSpec } from "../args.ts";
 import type { Command } from "../command.ts";
 import { UsageError } from "../usage-error.ts";
 import { bootstrapServers, withAdmin } from "../tools/bootstrap.ts";
+import { readJsonFile } from "../tools/input-file.ts";
 import { integerOption, parseToolArgs, required } from "../tools/tool-args.ts";
 
 const NAME = "leader-election";
@@ -106,19 +106,7 @@ export const leaderElectionCommand: Command = {
 
 /** Kafka's election file: `{"partitions":[{"topic":"foo","partition":1}]}`, no partition twice. */
 async function readElectionFile(path: string): Promise<WireTopicPartition[]> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new Error(`Cannot read ${path}: ${code === "ENOENT" ? "no such file" : error instanceof Error ? error.message : String(error)}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const parsed = await readJsonFile(path);
   const list = (parsed as { partitions?: unknown } | null)?.partitions;
   if (!Array.isArray(list) || list.length === 0) throw new Error(`${path}: expected {"partitions":[{"topic":"foo","partition":1}, ...]} with at least one partition`);
   const seen = new Set<string>();

@@ -21,6 +21,7 @@ import type { ArgSpec } from "../args.ts";
 import type { CliIo, Command } from "../command.ts";
 import { UsageError } from "../usage-error.ts";
 import { bootstrapServers, toolClient } from "../tools/bootstrap.ts";
+import { InFlightSends } from "../tools/in-flight-sends.ts";
 import { mergedSettings } from "../tools/key-values.ts";
 import { pace } from "../tools/pace.ts";
 import { PerfStats } from "../tools/perf-stats.ts";
@@ -93,7 +94,7 @@ export const producerPerfTestCommand: Command = {
     const producer = client.producer({ lingerMs: 5, ...settings.options });
     let stopping = false;
     const unlisten = onStopSignal(() => (stopping = true));
-    const pending = new Set<Promise<void>>();
+    const inFlight = new InFlightSends(MAX_PENDING);
     let failure: unknown;
     let stats: PerfStats | undefined;
     try {
@@ -105,22 +106,17 @@ export const producerPerfTestCommand: Command = {
         if (stopping) break;
         const value = payloads(i);
         const sentAt = Date.now();
-        const sending: Promise<void> = producer.send({ topic, messages: [{ value }] }).then(
+        await inFlight.add(
+          producer.send({ topic, messages: [{ value }] }),
           () => {
-            pending.delete(sending);
             const now = Date.now();
             stats!.record(now - sentAt, value.length, now);
           },
-          (error: unknown) => {
-            pending.delete(sending);
-            failure ??= error;
-          },
+          (error) => (failure ??= error),
         );
-        pending.add(sending);
-        if (pending.size >= MAX_PENDING) await Promise.race(pending);
       }
       await producer.flush();
-      await Promise.all(pending);
+      await inFlight.drain();
     } finally {
       unlisten();
       await producer.disconnect().catch(() => undefined);

@@ -38,7 +38,6 @@
  * ```
  * @module
  */
-import { readFile } from "node:fs/promises";
 import type { Admin } from "../../client/admin.ts";
 import { parseReassignmentPlan, type ReassignmentPlan } from "../../core/cluster/reassignment.ts";
 import { assignReplicas } from "../../core/cluster/replica-assignment.ts";
@@ -47,6 +46,7 @@ import type { CliIo, Command } from "../command.ts";
 import { UsageError } from "../usage-error.ts";
 import { bootstrapServers, withAdmin } from "../tools/bootstrap.ts";
 import { listClusterTopics, type ClusterTopic } from "../tools/cluster-topics.ts";
+import { readJsonFile } from "../tools/input-file.ts";
 import { oneAction, parseInteger, parseToolArgs, required } from "../tools/tool-args.ts";
 
 const NAME = "reassign-partitions";
@@ -273,19 +273,4 @@ async function readPlan(path: string): Promise<ReassignmentPlan> {
   const plan = parseReassignmentPlan(value);
   if (plan.partitions.length === 0) throw new Error(`${path}: the plan lists no partitions`);
   return plan;
-}
-
-async function readJsonFile(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new Error(`Cannot read ${path}: ${code === "ENOENT" ? "no such file" : error instanceof Error ? error.message : String(error)}`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new Error(`${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }

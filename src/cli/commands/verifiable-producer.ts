@@ -25,6 +25,7 @@ import type { ProducerOptions } from "../../client/producer-options.ts";
 import type { ArgSpec } from "../args.ts";
 import type { Command } from "../command.ts";
 import { bootstrapServers, toolClient } from "../tools/bootstrap.ts";
+import { InFlightSends } from "../tools/in-flight-sends.ts";
 import { javaDouble } from "../tools/java-format.ts";
 import { mergedSettings } from "../tools/key-values.ts";
 import { pace } from "../tools/pace.ts";
@@ -100,7 +101,7 @@ export const verifiableProducerCommand: Command = {
     let acked = 0;
     let failed = 0;
     const startMs = Date.now();
-    const pending = new Set<Promise<void>>();
+    const inFlight = new InFlightSends(MAX_PENDING);
     try {
       await producer.connect();
       event("startup_complete");
@@ -116,24 +117,21 @@ export const verifiableProducerCommand: Command = {
           createTime += Date.now() - startMs;
         }
         sent++;
-        const sending: Promise<void> = producer.send({ topic, messages: [message] }).then(
+        await inFlight.add(
+          producer.send({ topic, messages: [message] }),
           ([meta]) => {
-            pending.delete(sending);
             acked++;
             event("producer_send_success", { key, value, offset: meta!.offsets[0], topic, partition: meta!.partition });
           },
-          (error: unknown) => {
-            pending.delete(sending);
+          (error) => {
             failed++;
             const e = error instanceof Error ? error : new Error(String(error));
             event("producer_send_error", { key, value, topic, exception: `class ${e.name}`, message: e.message });
           },
         );
-        pending.add(sending);
-        if (pending.size >= MAX_PENDING) await Promise.race(pending);
       }
       await producer.flush();
-      await Promise.all(pending);
+      await inFlight.drain();
     } finally {
       unlisten();
       await producer.disconnect().catch(() => undefined);

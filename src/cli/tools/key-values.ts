@@ -11,9 +11,9 @@
  * ```
  * @module
  */
-import { readFile } from "node:fs/promises";
 import { parseProperties } from "../../core/config/properties.ts";
 import { UsageError } from "../usage-error.ts";
+import { readTextFile } from "./input-file.ts";
 
 /**
  * The settings of `key=value` words, later words winning; the value is everything after the first `=`.
@@ -43,14 +43,7 @@ export function keyValues(words: readonly string[], option: string, command: str
  * ```
  */
 export async function readPropertiesFile(path: string): Promise<Map<string, string>> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    throw new Error(`Cannot read ${path}: ${code === "ENOENT" ? "no such file" : error instanceof Error ? error.message : String(error)}`);
-  }
-  return parseProperties(text);
+  return parseProperties(await readTextFile(path));
 }
 
 /**
