@@ -1,85 +1,36 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  EdgelogError,
-  type ConsumedRecord,
-  type Consumer,
-  type ConsumerOptions,
-  type EdgelogClient,
-  type RetentionGap,
-} from "../../src/client/index.ts";
-import { delay, pushedRecords, spyingWebSocket, TestBroker, until } from "./broker-fixture.ts";
+import { describe, expect, it } from "vitest";
+import { EdgelogError, type Consumer, type ConsumerOptions, type EdgelogClient, type RetentionGap } from "../../src/client/index.ts";
+import { brokerPerTest, delay, offsets, pushedRecords, range, spyingWebSocket, take, TestBroker, until } from "./broker-fixture.ts";
 
-let broker: TestBroker;
-let client: EdgelogClient;
-const closers: (() => Promise<void>)[] = [];
-
-beforeEach(async () => {
-  broker = await TestBroker.start();
-  client = broker.client();
-});
-
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  await broker.stop();
-});
-
-async function topic(name: string, numPartitions = 1): Promise<void> {
-  const admin = client.admin();
-  await admin.createTopics({ topics: [{ topic: name, numPartitions }] });
-  await admin.disconnect();
-}
+const env = brokerPerTest();
+const { closers, topic } = env;
 
 /** Writes `count` one-record batches to a partition, values "<from + i>". */
-async function produce(name: string, count: number, options: { partition?: number; from?: number; timestamp?: (i: number) => number } = {}): Promise<void> {
-  const producer = client.producer({ acks: 1 });
+function produce(name: string, count: number, options: { partition?: number; from?: number; timestamp?: (i: number) => number } = {}): Promise<void> {
   const from = options.from ?? 0;
-  for (let i = from; i < from + count; i++) {
-    await producer.send({
-      topic: name,
-      messages: [{ value: String(i), partition: options.partition ?? 0, ...(options.timestamp ? { timestamp: options.timestamp(i) } : {}) }],
-    });
-  }
-  await producer.disconnect();
+  return env.produceEach(
+    name,
+    range(from, from + count).map((i) => ({ value: String(i), partition: options.partition ?? 0, ...(options.timestamp ? { timestamp: options.timestamp(i) } : {}) })),
+  );
 }
 
-function consumer(options: ConsumerOptions = {}, on: EdgelogClient = client): Consumer {
+function consumer(options: ConsumerOptions = {}, on: EdgelogClient = env.client): Consumer {
   const c = on.consumer(options);
   closers.push(() => c.disconnect());
   return c;
 }
-
-/** The next `count` records of the iteration; fails instead of hanging. */
-async function take(c: Consumer, count: number, onEach?: (record: ConsumedRecord, taken: number) => void): Promise<ConsumedRecord[]> {
-  const records: ConsumedRecord[] = [];
-  if (count === 0) return records;
-  const timer = setTimeout(() => void c.stop(), 10_000);
-  try {
-    for await (const record of c) {
-      records.push(record);
-      onEach?.(record, records.length);
-      if (records.length === count) break;
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  if (records.length < count) throw new Error(`Got ${records.length} of ${count} records`);
-  return records;
-}
-
-const offsets = (records: ConsumedRecord[]): number[] => records.map((r) => r.offset);
-const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 
 describe("Consumer", () => {
   it("receives no more than its credit window ahead of the application, and consuming grants more", async () => {
     await topic("credit");
     await produce("credit", 60);
     const log: Record<string, unknown>[] = [];
-    const c = consumer({ maxBufferedRecords: 10 }, broker.client({ WebSocket: spyingWebSocket(log) }));
+    const c = consumer({ maxBufferedRecords: 10 }, env.broker.client({ WebSocket: spyingWebSocket(log) }));
     await c.assign([{ topic: "credit", partition: 0, from: "earliest" }]);
     await until(() => pushedRecords(log) === 10, "the first window");
     await delay(100);
     expect(pushedRecords(log)).toBe(10);
-    const records = await take(c, 60, (_, consumed) => expect(pushedRecords(log)).toBeLessThanOrEqual(consumed + 10));
+    const records = await take(c, 60, { onEach: (_, consumed) => expect(pushedRecords(log)).toBeLessThanOrEqual(consumed + 10) });
     expect(offsets(records)).toEqual(range(0, 60));
     expect(records.map((r) => r.valueString())).toEqual(range(0, 60).map(String));
   });
@@ -89,7 +40,7 @@ describe("Consumer", () => {
     await produce("paused", 20, { partition: 0 });
     await produce("paused", 20, { partition: 1 });
     const log: Record<string, unknown>[] = [];
-    const c = consumer({ maxBufferedRecords: 5 }, broker.client({ WebSocket: spyingWebSocket(log) }));
+    const c = consumer({ maxBufferedRecords: 5 }, env.broker.client({ WebSocket: spyingWebSocket(log) }));
     c.pause([{ topic: "paused", partitions: [0] }]);
     await c.assign([
       { topic: "paused", partition: 0, from: "earliest" },
@@ -110,7 +61,7 @@ describe("Consumer", () => {
     await topic("hold", 2);
     await produce("hold", 30, { partition: 0 });
     const log: Record<string, unknown>[] = [];
-    const c = consumer({ maxBufferedRecords: 5 }, broker.client({ WebSocket: spyingWebSocket(log) }));
+    const c = consumer({ maxBufferedRecords: 5 }, env.broker.client({ WebSocket: spyingWebSocket(log) }));
     await c.assign([{ topic: "hold", partition: 0, from: "earliest" }, { topic: "hold", partition: 1, from: "earliest" }]);
     expect(offsets(await take(c, 3))).toEqual([0, 1, 2]);
     c.pause([{ topic: "hold", partitions: [0] }]);
@@ -217,14 +168,14 @@ describe("Consumer", () => {
     await topic("restart");
     await produce("restart", 40);
     const log: Record<string, unknown>[] = [];
-    const c = consumer({ maxBufferedRecords: 10 }, broker.client({ WebSocket: spyingWebSocket(log) }));
+    const c = consumer({ maxBufferedRecords: 10 }, env.broker.client({ WebSocket: spyingWebSocket(log) }));
     await c.assign([{ topic: "restart", partition: 0, from: "earliest" }]);
     const before = await take(c, 15);
-    await broker.stop();
+    await env.broker.stop();
     const received = log.length;
     const position = Math.max(...log.filter((f) => f["push"] === "records").map((f) => f["nextOffset"] as number));
     await delay(50);
-    await broker.restart();
+    await env.broker.restart();
     await produce("restart", 20, { from: 40 });
     const after = await take(c, 45);
     expect(offsets([...before, ...after])).toEqual(range(0, 60));
@@ -241,9 +192,7 @@ describe("Consumer", () => {
     const c = consumer({ maxBufferedRecords: 5, autoOffsetReset: "earliest", onGap: (gap) => gaps.push(gap) });
     await c.assign([{ topic: "gap", partition: 0, from: "earliest" }]);
     expect(offsets(await take(c, 3))).toEqual([0, 1, 2]);
-    const admin = client.admin();
-    closers.push(() => admin.disconnect());
-    await admin.deleteRecords({ topic: "gap", partitions: [{ partition: 0, offset: 20 }] });
+    await env.deleteRecordsBefore("gap", 0, 20);
     expect(offsets(await take(c, 12))).toEqual([3, 4, ...range(20, 30)]);
     expect(gaps).toEqual([{ topic: "gap", partition: 0, requestedOffset: 5, logStartOffset: 20 }]);
   });
@@ -255,11 +204,9 @@ describe("Consumer", () => {
     const c = consumer({ maxBufferedRecords: 5, onGap: (gap) => gaps.push(gap) });
     await c.assign([{ topic: "nogap", partition: 0, from: "earliest" }]);
     expect(offsets(await take(c, 3))).toEqual([0, 1, 2]);
-    const admin = client.admin();
-    closers.push(() => admin.disconnect());
-    await admin.deleteRecords({ topic: "nogap", partitions: [{ partition: 0, offset: 20 }] });
+    await env.deleteRecordsBefore("nogap", 0, 20);
     const seen: number[] = [];
-    const error = await take(c, 10, (r) => seen.push(r.offset)).catch((e: unknown) => e);
+    const error = await take(c, 10, { onEach: (r) => seen.push(r.offset) }).catch((e: unknown) => e);
     expect(seen).toEqual([3, 4]);
     expect(error).toBeInstanceOf(EdgelogError);
     expect(error).toMatchObject({ code: "OFFSET_OUT_OF_RANGE", details: { topic: "nogap", partition: 0, requestedOffset: 5, logStartOffset: 20 } });
@@ -279,9 +226,9 @@ describe("Consumer", () => {
   });
 
   it("a topic that does not exist ends the iteration with UNKNOWN_TOPIC_OR_PARTITION after the retries", async () => {
-    await broker.stop();
-    broker = await TestBroker.start({ "auto.create.topics.enable": "false" });
-    client = broker.client({ retry: { retries: 1, initialRetryTimeMs: 10 } });
+    await env.broker.stop();
+    env.broker = await TestBroker.start({ "auto.create.topics.enable": "false" });
+    env.client = env.broker.client({ retry: { retries: 1, initialRetryTimeMs: 10 } });
     const c = consumer();
     await c.assign([{ topic: "missing", partition: 0, from: "earliest" }]);
     const error = await take(c, 1).catch((e: unknown) => e);
@@ -293,6 +240,6 @@ describe("Consumer", () => {
     await expect(c.assign([{ topic: "", partition: 0 }])).rejects.toThrow(TypeError);
     await expect(c.assign([{ topic: "t", partition: 0, offset: 1, from: "earliest" }])).rejects.toThrow(/both offset and from/);
     await expect(c.assign([{ topic: "t", partition: 0 }, { topic: "t", partition: 0 }])).rejects.toThrow(/twice/);
-    expect(() => client.consumer({ maxBufferedRecords: 0 })).toThrow(RangeError);
+    expect(() => env.client.consumer({ maxBufferedRecords: 0 })).toThrow(RangeError);
   });
 });

@@ -77,9 +77,3 @@ export function killableWebSocket(): { WebSocket: WebSocketConstructor; kill(): 
     },
   };
 }
-
-/** Offsets of records. */
-export const offsets = (records: readonly ConsumedRecord[]): number[] => records.map((r) => r.offset);
-
-/** from, from + 1, …, to − 1 */
-export const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);

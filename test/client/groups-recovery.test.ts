@@ -1,50 +1,16 @@
 import WebSocket from "ws";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ConsumedRecord, ConsumerEvents, EdgelogClient, RetentionGap, WebSocketConstructor } from "../../src/client/index.ts";
-import { delay, spyingWebSocket, TestBroker, until } from "./broker-fixture.ts";
-import { collect, consumers, GROUP_BROKER, killableWebSocket, offsets, range, untilOwns } from "./groups-fixture.ts";
+import { describe, expect, it } from "vitest";
+import type { ConsumerEvents, RetentionGap, WebSocketConstructor } from "../../src/client/index.ts";
+import { brokerPerTest, delay, offsets, range, spyingWebSocket, take, until } from "./broker-fixture.ts";
+import { collect, consumers, GROUP_BROKER, killableWebSocket, untilOwns } from "./groups-fixture.ts";
 
-let broker: TestBroker;
-let client: EdgelogClient;
-const closers: (() => Promise<void>)[] = [];
+const env = brokerPerTest(GROUP_BROKER);
+const { closers, topic } = env;
 const consumer = consumers(closers);
 
-beforeEach(async () => {
-  broker = await TestBroker.start(GROUP_BROKER);
-  client = broker.client();
-});
-
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  await broker.stop();
-});
-
-async function topic(name: string, numPartitions = 1): Promise<void> {
-  const admin = client.admin();
-  await admin.createTopics({ topics: [{ topic: name, numPartitions }] });
-  await admin.disconnect();
-}
-
-async function produce(name: string, from: number, to: number, partition = 0): Promise<void> {
-  const producer = client.producer({ acks: 1 });
-  for (let i = from; i < to; i++) await producer.send({ topic: name, messages: [{ value: `${partition}-${i}`, partition }] });
-  await producer.disconnect();
-}
-
-/** The next `count` records of an iteration; fails instead of hanging. */
-async function take(c: ReturnType<typeof consumer>, count: number): Promise<ConsumedRecord[]> {
-  const records: ConsumedRecord[] = [];
-  const timer = setTimeout(() => void c.stop(), 15_000);
-  try {
-    for await (const record of c) {
-      records.push(record);
-      if (records.length === count) break;
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  if (records.length < count) throw new Error(`Got ${records.length} of ${count} records`);
-  return records;
+/** Writes records `from` to `to` − 1 to a partition, one per request, values "<partition>-<i>". */
+function produce(name: string, from: number, to: number, partition = 0): Promise<void> {
+  return env.produceEach(name, range(from, to).map((i) => ({ value: `${partition}-${i}`, partition })));
 }
 
 describe("Consumer in a group, recovering", () => {
@@ -53,10 +19,10 @@ describe("Consumer in a group, recovering", () => {
     for (const p of [0, 1, 2]) await produce("dead", 0, 10, p);
     const killable = killableWebSocket();
     const options = { groupId: "dead-group", sessionTimeoutMs: 1500, autoCommit: false, maxBufferedRecords: 6 } as const;
-    const victim = consumer(broker.client({ WebSocket: killable.WebSocket }), options);
+    const victim = consumer(env.broker.client({ WebSocket: killable.WebSocket }), options);
     await victim.subscribe({ topic: "dead", fromBeginning: true });
     await untilOwns(victim, 3);
-    const survivors = [0, 1].map(() => collect(consumer(client, options)));
+    const survivors = [0, 1].map(() => collect(consumer(env.client, options)));
     for (const s of survivors) await s.consumer.subscribe({ topic: "dead", fromBeginning: true });
     for (const s of survivors) await untilOwns(s.consumer, 1, "a partition for each survivor");
     await untilOwns(victim, 1, "one partition left to the victim");
@@ -84,15 +50,15 @@ describe("Consumer in a group, recovering", () => {
     await produce("restart", 0, 30);
     const log: Record<string, unknown>[] = [];
     const joins: ConsumerEvents["group.join"][] = [];
-    const c = consumer(broker.client({ WebSocket: spyingWebSocket(log) }), { groupId: "restart-group", autoCommitIntervalMs: 60_000, maxBufferedRecords: 5 });
+    const c = consumer(env.broker.client({ WebSocket: spyingWebSocket(log) }), { groupId: "restart-group", autoCommitIntervalMs: 60_000, maxBufferedRecords: 5 });
     c.on("group.join", (event) => joins.push(event));
     await c.subscribe({ topic: "restart", fromBeginning: true });
     const before = await take(c, 15);
     await c.commitOffsets([{ topic: "restart", partition: 0, offset: 10 }]);
-    await broker.stop();
+    await env.broker.stop();
     const received = log.length;
     await delay(50);
-    await broker.restart();
+    await env.broker.restart();
     await produce("restart", 30, 40);
     const after = await take(c, 25);
     expect(offsets([...before, ...after])).toEqual(range(0, 40));
@@ -115,7 +81,7 @@ describe("Consumer in a group, recovering", () => {
       }
     };
     const joins: ConsumerEvents["group.join"][] = [];
-    const c = consumer(broker.client({ WebSocket: Tracking }), { groupId: "drop-group", autoCommitIntervalMs: 60_000, maxBufferedRecords: 4 });
+    const c = consumer(env.broker.client({ WebSocket: Tracking }), { groupId: "drop-group", autoCommitIntervalMs: 60_000, maxBufferedRecords: 4 });
     c.on("group.join", (event) => joins.push(event));
     await c.subscribe({ topic: "drop", fromBeginning: true });
     const before = await take(c, 7);
@@ -131,22 +97,20 @@ describe("Consumer in a group, recovering", () => {
     await topic("gap");
     await produce("gap", 0, 30);
     const gaps: RetentionGap[] = [];
-    const c = consumer(client, { groupId: "gap-group", autoOffsetReset: "earliest", maxBufferedRecords: 5, onGap: (gap) => gaps.push(gap) });
+    const c = consumer(env.client, { groupId: "gap-group", autoOffsetReset: "earliest", maxBufferedRecords: 5, onGap: (gap) => gaps.push(gap) });
     await c.subscribe({ topic: "gap" });
     expect(offsets(await take(c, 3))).toEqual([0, 1, 2]);
-    const admin = client.admin();
-    closers.push(() => admin.disconnect());
-    await admin.deleteRecords({ topic: "gap", partitions: [{ partition: 0, offset: 20 }] });
+    await env.deleteRecordsBefore("gap", 0, 20);
     expect(offsets(await take(c, 12))).toEqual([3, 4, ...range(20, 30)]);
     expect(gaps).toEqual([{ topic: "gap", partition: 0, requestedOffset: 5, logStartOffset: 20 }]);
   });
 
   it("a static member leaves with epoch -2 on disconnect: its partitions wait for it and come back to it", async () => {
     await topic("static", 2);
-    const first = consumer(client, { groupId: "static-group", groupInstanceId: "node-1", sessionTimeoutMs: 5000 });
+    const first = consumer(env.client, { groupId: "static-group", groupInstanceId: "node-1", sessionTimeoutMs: 5000 });
     await first.subscribe({ topic: "static" });
     await untilOwns(first, 2);
-    const other = consumer(client, { groupId: "static-group" });
+    const other = consumer(env.client, { groupId: "static-group" });
     await other.subscribe({ topic: "static" });
     await untilOwns(other, 1);
     await untilOwns(first, 1);
@@ -154,9 +118,51 @@ describe("Consumer in a group, recovering", () => {
     await first.disconnect();
     await delay(300);
     expect(other.assignment()).toHaveLength(1);
-    const back = consumer(client, { groupId: "static-group", groupInstanceId: "node-1", sessionTimeoutMs: 5000 });
+    const back = consumer(env.client, { groupId: "static-group", groupInstanceId: "node-1", sessionTimeoutMs: 5000 });
     await back.subscribe({ topic: "static" });
     await untilOwns(back, 1);
     expect(back.assignment()).toEqual(kept);
+  });
+});
+
+describe("Consumer in a group, given back a partition it is still releasing", () => {
+  it("reads every record the partition took while its release was in progress", async () => {
+    await topic("regained", 2);
+    await produce("regained", 0, 5, 0);
+    await produce("regained", 0, 5, 1);
+    let unblock: () => void = () => {};
+    const blocked = new Promise<void>((resolve) => (unblock = resolve));
+    const revoking: number[] = [];
+    const options = { groupId: "regained-group", autoCommit: false, assignor: "range" } as const;
+    const keeper = collect(
+      consumer(env.client, {
+        ...options,
+        onPartitionsRevoked: async (partitions) => {
+          revoking.push(...partitions.map((p) => p.partition));
+          await blocked;
+        },
+      }),
+    );
+    await keeper.consumer.subscribe({ topic: "regained", fromBeginning: true });
+    await untilOwns(keeper.consumer, 2);
+    await until(() => keeper.records.length === 10, "the first ten records");
+
+    // A second member takes one partition away: the keeper's release of it waits in its listener.
+    const visitor = consumer(env.client, options);
+    await visitor.subscribe({ topic: "regained", fromBeginning: true });
+    await until(() => revoking.length === 1, "a revocation in progress");
+    const moving = revoking[0]!;
+    // The visitor leaves before it got the partition: the group gives it back to the keeper at once,
+    // while the keeper is still releasing it, and the partition takes new records meanwhile.
+    await visitor.disconnect();
+    await delay(300);
+    await produce("regained", 5, 12, moving);
+    await delay(300);
+    unblock();
+
+    const ofMoving = () => keeper.records.filter((r) => r.partition === moving).map((r) => r.offset);
+    await until(() => new Set(ofMoving()).size === 12, `all 12 records of partition ${moving} (got ${JSON.stringify(ofMoving())})`, 10_000).catch(() => undefined);
+    expect([...new Set(ofMoving())].sort((a, b) => a - b)).toEqual(range(0, 12));
+    expect(keeper.consumer.assignment()).toHaveLength(2);
   });
 });
