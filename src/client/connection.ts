@@ -6,7 +6,10 @@
  *   `edgelog.v1`; the first that opens and answers `hello` wins. A round of failures waits a backoff
  *   and tries again, up to `retry.retries` rounds.
  * - Requests carry an id and are matched to their reply by it; a request without a reply within its
- *   timeout fails with `REQUEST_TIMED_OUT`. At most hello's `limits.maxInFlight` requests are
+ *   timeout fails with `REQUEST_TIMED_OUT`, and, as Kafka's client disconnects a node after a request
+ *   timeout, the socket is then taken for dead (close code 4008): a broker cut off by the network
+ *   sends no close, and its connection would otherwise look open for as long as TCP takes to give
+ *   up. At most hello's `limits.maxInFlight` requests are
  *   unanswered at a time (more wait), and a frame over `limits.maxFrameBytes` fails with
  *   `MESSAGE_TOO_LARGE` before it is sent.
  * - Error replies become `EdgelogError`s with the broker's code and retriable flag.
@@ -28,7 +31,7 @@
  * ```
  * @module
  */
-import { EdgelogError } from "../core/errors.ts";
+import { EdgelogError, isEdgelogError } from "../core/errors.ts";
 import { decodeFrame, encodeFrame } from "../protocol/frame-codec.ts";
 import type { HelloResponse } from "../protocol/index.ts";
 import { isPushFrame, type PushFrame } from "../protocol/push.ts";
@@ -51,6 +54,8 @@ import type { SocketEvent, WebSocketLike } from "./websocket-like.ts";
 type State = "idle" | "connecting" | "ready" | "reconnecting" | "failed" | "closed";
 
 const CLOSE_GRACE_MS = 1000;
+/** The close code of a socket given up after a request timeout (4000–4999: the application's own). */
+const UNRESPONSIVE_CODE = 4008;
 const OPEN = 1;
 
 /**
@@ -394,7 +399,21 @@ export class Connection {
     } catch (error) {
       this.#pending.reject(id, new EdgelogError("NETWORK_EXCEPTION", `Cannot send ${op}: ${describe(error)}`, { cause: error }));
     }
+    reply.catch((error: unknown) => {
+      if (isEdgelogError(error, "REQUEST_TIMED_OUT")) this.#unresponsive(socket, timeoutMessage);
+    });
     return reply;
+  }
+
+  /**
+   * A request sent on `socket` got no reply in time: as Kafka's client disconnects a node after a
+   * request timeout, the socket is taken for dead (a broker cut off by the network sends no close),
+   * so that what waits on it fails now and the connection reconnects, or its users look elsewhere.
+   */
+  #unresponsive(socket: WebSocketLike, why: string): void {
+    if (socket !== this.#socket || this.#url === undefined) return;
+    this.#onClose(socket, this.#url, { code: UNRESPONSIVE_CODE, reason: why });
+    closeQuietly(socket, UNRESPONSIVE_CODE, "No reply in time");
   }
 
   #onMessage(socket: WebSocketLike, data: unknown): void {

@@ -99,6 +99,26 @@ describe("Connection", () => {
     expect(error.message).toContain("fetch");
   });
 
+  it("a request timeout takes the socket for dead: other requests on it fail, listeners hear a disconnect (4008), and it reconnects", async () => {
+    let silent = true;
+    const server = new FakeServer((frame) => (silent ? "none" : { ok: frame["op"] }));
+    const c = connection(server);
+    await c.connect();
+    const disconnects: ConnectionEvents["disconnect"][] = [];
+    c.on("disconnect", (event) => disconnects.push(event));
+    const waiting = rejection(c.request("metadata", {}, { timeoutMs: 5_000 }));
+    const timedOut = await rejection(c.request("fetch", {}, { timeoutMs: 30 }));
+    expect(timedOut.code).toBe("REQUEST_TIMED_OUT");
+    const other = await waiting;
+    expect(other.code).toBe("NETWORK_EXCEPTION");
+    expect(other.message).toContain("the outcome is unknown");
+    expect(disconnects).toEqual([expect.objectContaining({ code: 4008 })]);
+    expect(server.sockets[0]!.closedBy).toMatchObject({ code: 4008 });
+    silent = false;
+    expect((await c.request("metadata", {}))["ok"]).toBe("metadata");
+    expect(server.sockets).toHaveLength(2);
+  });
+
   it("an error reply becomes an EdgelogError with the broker's code, message, flag and details", async () => {
     const server = new FakeServer(() => ({
       error: { code: "OFFSET_OUT_OF_RANGE", message: "Offset 3 is below 10", retriable: false, details: { logStartOffset: 10 } },
