@@ -58,6 +58,13 @@ export interface ProducerOptions {
   retry?: RetryOptions;
   /** metadata.max.age.ms: how long a topic's partition count is trusted; default 300 000. */
   metadataMaxAgeMs?: number;
+  /**
+   * max.in.flight.requests.per.connection, counted per partition: how many produce requests of one
+   * partition may wait for their answer at a time (retries included); default: no limit. With 1, a
+   * retried batch can never land after a later one, so acknowledged records keep the order they were
+   * sent in — what Kafka's producer without idempotence needs too.
+   */
+  maxInFlightRequests?: number;
 }
 
 /**

@@ -16,7 +16,8 @@
  * - Retries: a batch that fails with a retriable error (or whose request fails so) is sent again
  *   after an exponential backoff, up to `retry.retries` times. As in Kafka without idempotence, a
  *   retry after an unknown outcome (a timeout, a lost connection) may write a batch twice, and a
- *   retried batch may land after a later one.
+ *   retried batch may land after a later one — unless `maxInFlightRequests` is 1: then a
+ *   partition's next request waits until the one before it (retries included) has its answer.
  *
  * @example
  * ```ts
@@ -34,6 +35,7 @@ import { createRoundRobin, partitionForKey, type RoundRobin } from "../core/topi
 import type { Acks, ProduceResponse } from "../protocol/index.ts";
 import { BrokerPool } from "./broker-pool.ts";
 import type { Connection } from "./connection.ts";
+import { positiveInteger } from "./consumer-options.ts";
 import { explicitPartition, toRecordInput } from "./message-input.ts";
 import {
   nonNegative,
@@ -80,6 +82,10 @@ export class Producer {
   readonly #spreaders = new Map<string, RoundRobin>();
   readonly #sticky = new Map<string, number>();
   readonly #inFlight = new Set<Promise<void>>();
+  /** The limit of requests in flight per partition; undefined: none. */
+  readonly #maxInFlight: number | undefined;
+  /** Per "topic/partition": the produce tasks in flight, when there is a limit. */
+  readonly #partitionTasks = new Map<string, Set<Promise<void>>>();
   readonly #sending = new Set<Promise<unknown>>();
   #encodeChain: Promise<unknown> = Promise.resolve();
   #closing = false;
@@ -103,6 +109,8 @@ export class Producer {
     this.#acks = toAcks(options.acks ?? -1);
     this.#compression = toCompression(options.compression ?? "none");
     this.#timeoutMs = nonNegative("timeoutMs", options.timeoutMs, DEFAULTS.timeoutMs);
+    const maxInFlight = options.maxInFlightRequests;
+    this.#maxInFlight = maxInFlight === undefined ? undefined : positiveInteger("maxInFlightRequests", maxInFlight, 1);
     this.#pool = new BrokerPool(connection, { metadataMaxAgeMs: nonNegative("metadataMaxAgeMs", options.metadataMaxAgeMs, DEFAULTS.metadataMaxAgeMs) });
     this.#accumulator = new RecordAccumulator({
       lingerMs: this.#lingerMs,
@@ -292,14 +300,43 @@ export class Producer {
       Promise.all(batches.map((batch) => encodeRecordBatch({ records: batch.records, compression: group.compression }))),
     );
     this.#encodeChain = encoded.catch(() => undefined);
+    const keys = this.#maxInFlight === undefined ? [] : [...new Set(batches.map((batch) => `${group.topic}/${batch.partition}`))];
+    const ahead = keys.map((key) => [...(this.#partitionTasks.get(key) ?? [])]);
     const task = encoded.then(
-      (bytes) => this.#produce(group, batches.map((batch, i) => ({ batch, bytes: bytes[i]! }))),
+      async (bytes) => {
+        await this.#roomFor(ahead);
+        await this.#produce(group, batches.map((batch, i) => ({ batch, bytes: bytes[i]! })));
+      },
       (error: unknown) => {
         for (const batch of batches) batch.reject(error);
       },
     );
     this.#inFlight.add(task);
     void task.finally(() => this.#inFlight.delete(task));
+    for (const key of keys) {
+      let tasks = this.#partitionTasks.get(key);
+      if (tasks === undefined) this.#partitionTasks.set(key, (tasks = new Set()));
+      tasks.add(task);
+      void task.finally(() => {
+        tasks.delete(task);
+        if (tasks.size === 0 && this.#partitionTasks.get(key) === tasks) this.#partitionTasks.delete(key);
+      });
+    }
+  }
+
+  /**
+   * Waits until, for each partition, fewer than `maxInFlightRequests` of the tasks dispatched
+   * before this one are still in flight (tasks of a partition start in the order they were
+   * dispatched, so the earliest finish first).
+   */
+  async #roomFor(ahead: Promise<void>[][]): Promise<void> {
+    const max = this.#maxInFlight;
+    if (max === undefined) return;
+    for (const tasks of ahead) {
+      const settled = tasks.map((task) => task.then(() => undefined, () => undefined));
+      // At most max - 1 earlier ones may still run alongside this one: wait for the rest, oldest first.
+      for (let i = 0; i <= tasks.length - max; i++) await settled[i];
+    }
   }
 
   /** Produces encoded batches of one group, each to its partition's leader, and retries the ones that fail retriably. */

@@ -10,9 +10,9 @@ afterEach(async () => {
   producers = [];
 });
 
-function producerOn(server: FakeServer): Producer {
+function producerOn(server: FakeServer, options: { maxInFlightRequests?: number } = {}): Producer {
   const connection = new Connection({ brokers: ["127.0.0.1:9092"], WebSocket: server.WebSocket, retry });
-  const producer = new Producer(connection, { retry });
+  const producer = new Producer(connection, { retry, ...options });
   producers.push(producer);
   return producer;
 }
@@ -96,5 +96,37 @@ describe("Producer retries", () => {
     const [meta] = await producer.send({ topic: "t", acks: 0, messages: [{ value: "b", partition: 0 }] });
     expect(meta!.offsets).toEqual([-1]);
     expect(server.requests("produce").map((r) => r["acks"])).toEqual([-1, 0]);
+  });
+});
+
+describe("Producer ordering under retries", () => {
+  /** A one-partition log: the first produce request fails retriably, the others append in arrival order. */
+  function firstRequestFails(): FakeServer {
+    let requests = 0;
+    let end = 0;
+    return new FakeServer((request) => {
+      if (request["op"] !== "produce") return undefined;
+      if (requests++ === 0) return partitionError("NOT_LEADER_OR_FOLLOWER", true)(request);
+      return success(end++)(request);
+    });
+  }
+
+  it("without a limit, a retried batch may land after a later one (Kafka without idempotence)", async () => {
+    const producer = producerOn(firstRequestFails());
+    const [a, b] = await Promise.all(["a", "b"].map((value) => producer.send({ topic: "t", messages: [{ value, partition: 0 }] })));
+    expect([a![0]!.baseOffset, b![0]!.baseOffset]).toEqual([1, 0]);
+  });
+
+  it("send() with maxInFlightRequests 1 keeps a partition's batches in the order they were sent, retries included", async () => {
+    const server = firstRequestFails();
+    const producer = producerOn(server, { maxInFlightRequests: 1 });
+    const sent = ["a", "b", "c", "d"].map((value) => producer.send({ topic: "t", messages: [{ value, partition: 0 }] }));
+    const offsets = (await Promise.all(sent)).map((meta) => meta[0]!.baseOffset);
+    expect(offsets).toEqual([0, 1, 2, 3]);
+    expect(server.requests("produce")).toHaveLength(5);
+  });
+
+  it("a producer rejects a maxInFlightRequests that is not a positive integer", () => {
+    expect(() => producerOn(new FakeServer(), { maxInFlightRequests: 0 })).toThrow(/maxInFlightRequests must be a positive integer/);
   });
 });

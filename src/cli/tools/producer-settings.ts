@@ -2,7 +2,8 @@
  * Kafka producer settings (`--producer-property`, `--producer-props`, `--producer.config`) as the
  * client library's {@link ProducerOptions}: `acks`, `linger.ms`, `batch.size`, `compression.type`
  * (none or gzip), `request.timeout.ms`, `retries`, `retry.backoff.ms`, `retry.backoff.max.ms`,
- * `metadata.max.age.ms`, `client.id` and `bootstrap.servers`. Kafka keys that edgelog's producer has
+ * `metadata.max.age.ms`, `max.in.flight.requests.per.connection` (counted per partition),
+ * `client.id` and `bootstrap.servers`. Kafka keys that edgelog's producer has
  * no use for (serializers, buffer.memory, idempotence, …) are accepted silently; unknown keys give
  * Kafka's warning. A bad value is a usage error naming the key.
  *
@@ -26,7 +27,6 @@ const ACCEPTED = new Set([
   "max.block.ms",
   "delivery.timeout.ms",
   "enable.idempotence",
-  "max.in.flight.requests.per.connection",
   "send.buffer.bytes",
   "receive.buffer.bytes",
   "max.request.size",
@@ -84,6 +84,9 @@ export function producerSettings(settings: ReadonlyMap<string, string>, command:
         break;
       case "linger.ms":
         options.lingerMs = int(key, value);
+        break;
+      case "max.in.flight.requests.per.connection":
+        options.maxInFlightRequests = int(key, value);
         break;
       case "batch.size":
         options.batchSize = int(key, value);

@@ -40,8 +40,11 @@ describe("the tools' command-line helpers", () => {
   });
 
   test("producerSettings() maps Kafka's producer settings and warns about unknown ones", () => {
-    const s = producerSettings(new Map([["acks", "all"], ["linger.ms", "5"], ["batch.size", "100"], ["retries", "0"], ["client.id", "x"], ["key.serializer", "s"], ["colour", "red"]]), "c");
-    expect(s.options).toEqual({ acks: "all", lingerMs: 5, batchSize: 100, retry: { retries: 0 } });
+    const s = producerSettings(
+      new Map([["acks", "all"], ["linger.ms", "5"], ["batch.size", "100"], ["retries", "0"], ["max.in.flight.requests.per.connection", "1"], ["client.id", "x"], ["key.serializer", "s"], ["colour", "red"]]),
+      "c",
+    );
+    expect(s.options).toEqual({ acks: "all", lingerMs: 5, batchSize: 100, retry: { retries: 0 }, maxInFlightRequests: 1 });
     expect(s.clientId).toBe("x");
     expect(s.warnings).toEqual(["The configuration 'colour' was supplied but isn't a known config."]);
     expect(() => producerSettings(new Map([["compression.type", "zstd"]]), "c")).toThrow(/zstd is not available/);
