@@ -1,0 +1,117 @@
+/**
+ * The replication bench's coordination store: a single-member etcd (Debian's `etcd-server`,
+ * `/usr/bin/etcd`) on free loopback ports with its data in the run's temporary directory, started
+ * as a registered process group (bench/ws/broker-process.ts) so that `killAll` stops it with the
+ * brokers. Settings as the tests' etcd (test/support/etcd.ts): fast elections and no fsync, since a
+ * single member on a shared machine measures the brokers, not the disk under etcd's WAL.
+ *
+ * @example
+ * ```ts
+ * const etcd = await startEtcd(join(root, "etcd"));
+ * console.log(etcd.endpoint, etcd.pid);
+ * await etcd.stop();
+ * ```
+ * @module
+ */
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { delimiter, join } from "node:path";
+import process from "node:process";
+import { startGroup, type GroupChild } from "../ws/broker-process.ts";
+
+/**
+ * A running etcd.
+ *
+ * @example
+ * ```ts
+ * const { endpoint } = await startEtcd(dir); // "http://127.0.0.1:41234"
+ * ```
+ */
+export interface EtcdProcess {
+  /** The client URL. */
+  readonly endpoint: string;
+  readonly pid: number;
+  readonly child: GroupChild;
+  stop(): Promise<void>;
+}
+
+/**
+ * Where the etcd binary is, or undefined.
+ *
+ * @example
+ * ```ts
+ * findEtcd(); // "/usr/bin/etcd"
+ * ```
+ */
+export function findEtcd(): string | undefined {
+  const dirs = [...(process.env["PATH"] ?? "").split(delimiter), "/usr/bin", "/usr/local/bin"];
+  for (const dir of dirs) {
+    if (dir !== "" && existsSync(join(dir, "etcd"))) return join(dir, "etcd");
+  }
+  return undefined;
+}
+
+/** A port free on 127.0.0.1 right now. */
+async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function healthy(endpoint: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1_000) });
+    const body = (await response.json()) as { health?: unknown };
+    return body.health === "true" || body.health === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts etcd with its data under `dataDir` and waits until `/health` answers (15 s at most).
+ *
+ * @example
+ * ```ts
+ * const etcd = await startEtcd("/tmp/edgelog-bench-repl/etcd");
+ * ```
+ */
+export async function startEtcd(dataDir: string): Promise<EtcdProcess> {
+  const binary = findEtcd();
+  if (binary === undefined) throw new Error("etcd is not installed: apt-get install -y etcd-server (Debian's package, /usr/bin/etcd)");
+  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const peer = `http://127.0.0.1:${peerPort}`;
+  const child = startGroup(binary, [
+    "--name", "edgelog-bench",
+    "--data-dir", dataDir,
+    "--listen-client-urls", endpoint,
+    "--advertise-client-urls", endpoint,
+    "--listen-peer-urls", peer,
+    "--initial-advertise-peer-urls", peer,
+    "--initial-cluster", `edgelog-bench=${peer}`,
+    "--initial-cluster-state", "new",
+    "--heartbeat-interval", "50",
+    "--election-timeout", "500",
+    "--unsafe-no-fsync",
+    "--logger", "zap",
+    "--log-level", "error",
+  ]);
+  let exited = false;
+  void child.exited.then(() => (exited = true));
+  const deadline = performance.now() + 15_000;
+  while (!(await healthy(endpoint))) {
+    if (exited || performance.now() > deadline) {
+      await child.stop(1_000);
+      throw new Error(`etcd did not become healthy${exited ? " (it exited)" : " within 15 s"}:\n${child.stderr.join("\n")}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { endpoint, pid: child.pid, child, stop: () => child.stop(5_000) };
+}
