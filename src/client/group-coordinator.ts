@@ -213,22 +213,23 @@ export class CoordinatorLink {
    * reconnects by itself, is the only one; a broker that runs alone is reached through it again.
    */
   #lost(connection: Connection): void {
-    if (connection !== this.#current || this.#locating || this.#closed || !this.#pool.routing) return;
+    if (connection !== this.#current || this.#closed || !this.#pool.routing) return;
+    // A search under way looks at whatever connection is current at each turn: a move it did not
+    // make (a redirect) that fails is its business too.
+    if (this.#locating) return;
     this.#locating = true;
     void (async () => {
       try {
-        for (let attempt = 0; !this.#closed && this.#current === connection && !connection.ready; attempt++) {
+        for (let attempt = 0; !this.#closed && !this.#current.ready; attempt++) {
           await sleep(backoffDelay(Math.min(attempt, 3), this.#retry));
-          if (this.#closed || this.#current !== connection || connection.ready) return;
+          if (this.#closed || this.#current.ready) return;
           const target = this.#pool.anyConnection();
           const up = await target.connect().then(
             () => true,
             () => false,
           );
-          if (!up) continue;
-          if (this.#closed || this.#current !== connection || connection.ready) return;
+          if (!up || this.#closed || this.#current.ready) continue;
           this.#moveTo(target);
-          return;
         }
       } finally {
         this.#locating = false;

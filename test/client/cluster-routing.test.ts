@@ -259,6 +259,43 @@ describe("CoordinatorLink", () => {
     expect(events).toEqual(["connect false", "disconnect", "connect true"]);
   });
 
+  it("finds a live coordinator again when a redirect to a dead one fails while it is still looking after a lost connection", async () => {
+    // The trace of a consumer that stalled for good: its coordinator's connection dropped (a search
+    // for another broker began), the bootstrap connection came back on its own, a heartbeat there
+    // was told NOT_COORDINATOR naming the dead broker 3, and the move to broker 3 failed while the
+    // first search was still winding down.
+    const server = new FakeCluster();
+    server.refused.add("b3");
+    let coordinator = 3;
+    server.handler = (request, socket) => {
+      if (request["op"] !== "groupHeartbeat") return undefined;
+      if (server.brokerOf(socket) !== coordinator) return { error: { code: "NOT_COORDINATOR", message: `ask ${coordinator}`, retriable: true, details: { coordinator } } };
+      return { groupId: "g", memberId: "m", memberEpoch: 1, heartbeatIntervalMs: 3000, assignment: [] };
+    };
+    const metadata = server.metadata.bind(server);
+    server.metadata = (topics) => ({ ...metadata(topics), brokers: [1, 2, 3].map((brokerId) => ({ brokerId, url: `ws://b${brokerId}:9092/`, rack: null })) });
+    const slow = { retries: 4, initialRetryTimeMs: 150, maxRetryTimeMs: 300 };
+    const connection = new Connection({ brokers: ["b1:9092"], WebSocket: server.WebSocket, retry: slow });
+    closers.push(() => connection.close());
+    const pool = new BrokerPool(connection);
+    closers.push(() => pool.close());
+    const link = new CoordinatorLink(pool, "g", resolveRetry(slow));
+    closers.push(async () => link.close());
+    await link.connect();
+    await pool.metadata.refreshBrokers();
+    let connects = 0;
+    link.on("connect", () => connects++);
+
+    server.sockets[0]!.drop(); // the search for another broker starts, and waits its backoff
+    await until(() => connection.ready, "the bootstrap connection back by itself");
+    await expect(link.request("groupHeartbeat", { groupId: "g", memberEpoch: 1 })).rejects.toMatchObject({ code: "NETWORK_EXCEPTION" });
+    coordinator = 2; // the cluster elected a new coordinator
+    await until(() => link.current.ready && connects >= 2, "the link up again", 5_000);
+    const reply = await link.request<Frame>("groupHeartbeat", { groupId: "g", memberEpoch: 1 });
+    expect(reply["memberId"]).toBe("m");
+    expect(link.current.url).toBe("ws://b2:9092/");
+  });
+
   it("gives the caller a coordinator error once the retries are spent", async () => {
     const server = new FakeCluster();
     server.handler = () => ({ error: { code: "COORDINATOR_NOT_AVAILABLE", message: "creating", retriable: true } });
