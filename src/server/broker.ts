@@ -39,7 +39,7 @@ import { connectionLimits } from "./broker-limits.ts";
 import { BrokerContext, type BrokerLogger } from "./broker-context.ts";
 import { loadClusterId } from "./cluster-id.ts";
 import { singleBrokerCluster } from "./cluster-local-view.ts";
-import { ClusterNode } from "./cluster-node.ts";
+import type { ClusterNode } from "./cluster-node.ts";
 import type { ReplicaWebSocketConstructor } from "./cluster-replica-client.ts";
 import { GroupService } from "./group-service.ts";
 import { registerHttpRoutes } from "./http-routes.ts";
@@ -147,13 +147,15 @@ export async function createBroker(options: CreateBrokerOptions): Promise<Broker
     checkpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
     logger,
   });
-  let clusterId: string;
-  let groups: GroupService;
+  let clusterId: string | undefined;
+  let groups: GroupService | undefined;
   let view: ClusterView;
   let cluster: ClusterNode | undefined;
   try {
     if (options.coordination !== undefined) {
       clusterId = await loadClusterId(fs, config.logDirs, config.brokerId, config.clusterId);
+      // Loaded only here: a single broker never evaluates the cluster and replication modules.
+      const { ClusterNode } = await import("./cluster-node.ts");
       cluster = await ClusterNode.open({
         fs,
         clock,
@@ -168,13 +170,16 @@ export async function createBroker(options: CreateBrokerOptions): Promise<Broker
       view = cluster.view;
     } else {
       const registry = await openTopicRegistry({ fs, logs, dir: config.logDirs[0]!, brokerConfig: config });
-      clusterId = await singleClusterId!;
       const single = singleBrokerCluster(config, registry);
       topics = single.topics;
       view = single.view;
     }
     groups = await GroupService.open({ config, clock, logs, topics, logger, ...(cluster === undefined ? {} : { cluster }) });
+    // Awaited last: on a first start meta.properties is written and synced, and those syncs overlap
+    // the loading of the logs, the topics and the groups instead of delaying them.
+    clusterId ??= await singleClusterId!;
   } catch (error) {
+    await groups?.close().catch(() => undefined);
     await cluster?.close().catch(() => undefined);
     if (cluster === undefined) await options.coordination?.close().catch(() => undefined);
     await logs.close().catch(() => undefined);

@@ -26,17 +26,15 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
-import { hostname } from "node:os";
 import process from "node:process";
 import { parseBrokerConfig, type BrokerConfig } from "../../core/config/broker-config.ts";
 import { parseProperties } from "../../core/config/properties.ts";
 import { runtimeFileSystem, runtimeName } from "../../adapters/runtime-file-system.ts";
 import { serveOptionsFor, startRuntimeServer } from "../../adapters/runtime-server.ts";
-import { etcdCoordination } from "../../adapters/etcd/etcd-coordination.ts";
-import { runtimeWebSocket } from "../../adapters/runtime-websocket.ts";
 import { listenerUrl, type RunningServer, type TlsPem } from "../../adapters/serve-options.ts";
-import { createBroker, type Broker } from "../../server/broker.ts";
+import { createBroker, type Broker, type CreateBrokerOptions } from "../../server/broker.ts";
 import { parseArgs, type ArgSpec } from "../args.ts";
+import { restoreJitPolicy } from "../jit-policy.ts";
 import type { CliIo, Command } from "../command.ts";
 import { UsageError } from "../usage-error.ts";
 import { VERSION } from "../version.ts";
@@ -94,10 +92,7 @@ export const serveCommand: Command = {
     const tls = config.listeners.some((l) => l.scheme === "wss") ? await readTls(config) : undefined;
 
     const shutdown = watchSignals(io);
-    const cluster =
-      config.controllerEtcdEndpoints.length === 0
-        ? {}
-        : { coordination: etcdCoordination({ endpoints: config.controllerEtcdEndpoints }), WebSocket: await runtimeWebSocket() };
+    const cluster = config.controllerEtcdEndpoints.length === 0 ? {} : await clusterOptions(config);
     const broker = await createBroker({ fs: await runtimeFileSystem(), config, logger: brokerLogger(io), ...cluster });
     let servers: RunningServer[];
     try {
@@ -110,9 +105,10 @@ export const serveCommand: Command = {
       `edgelog ${VERSION} broker ${config.brokerId} listening on ${servers.map((s) => s.url).join(", ")} ` +
         `(runtime ${runtimeDescription()}, log.dirs ${config.logDirs.join(",")})`,
     );
+    restoreJitPolicy(); // the start-up is over: hot paths tier up as usual from here
     if (broker.cluster !== undefined) {
       try {
-        await broker.joinCluster(advertisedUrl(config, servers));
+        await broker.joinCluster(await advertisedUrl(config, servers));
       } catch (error) {
         await broker.close().catch(() => {});
         await Promise.all(servers.map((s) => s.close()));
@@ -145,11 +141,25 @@ function parseOverrides(words: readonly string[]): Record<string, string> {
  * first listener actually bound when the configured one is 0, and this host's name when its host is
  * empty or a wildcard address (Kafka advertises the canonical host name then).
  */
-function advertisedUrl(config: BrokerConfig, servers: readonly RunningServer[]): string {
+async function advertisedUrl(config: BrokerConfig, servers: readonly RunningServer[]): Promise<string> {
   const advertised = config.advertisedListeners[0]!;
   const wildcard = advertised.host === "" || advertised.host === "0.0.0.0" || advertised.host === "::";
   const port = advertised.port === 0 ? servers[0]!.port : advertised.port;
-  return listenerUrl(advertised.scheme === "wss", wildcard ? hostname() : advertised.host, port);
+  const host = wildcard ? (await import("node:os")).hostname() : advertised.host;
+  return listenerUrl(advertised.scheme === "wss", host, port);
+}
+
+/**
+ * The broker options of a cluster member: the etcd coordination store and the WebSocket class of
+ * the runtime. Imported here, on demand: a single broker (most starts) never loads the etcd adapter,
+ * and its start-up is measured in milliseconds.
+ */
+async function clusterOptions(config: BrokerConfig): Promise<Pick<CreateBrokerOptions, "coordination" | "WebSocket">> {
+  const [{ etcdCoordination }, { runtimeWebSocket }] = await Promise.all([
+    import("../../adapters/etcd/etcd-coordination.ts"),
+    import("../../adapters/runtime-websocket.ts"),
+  ]);
+  return { coordination: etcdCoordination({ endpoints: config.controllerEtcdEndpoints }), WebSocket: await runtimeWebSocket() };
 }
 
 /** Binds every listener; on a failure closes those already bound and rethrows. */

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { crc32c } from "../../../src/core/record/crc32c.ts";
 
 /** Bytes 0..n-1 from a function of the index. */
@@ -17,6 +17,20 @@ describe("crc32c()", () => {
     expect(crc32c(bytesOf(32, () => 0xff))).toBe(0x62a8ab43);
     expect(crc32c(bytesOf(32, (i) => i))).toBe(0x46dd794e);
     expect(crc32c(bytesOf(32, (i) => 31 - i))).toBe(0x113fdb5c);
+  });
+
+  it("crc32c() is right on its first call in a fresh module, for short and long inputs alike", async () => {
+    // The tables are filled on the first call: a first call of under 8 bytes uses only one of them.
+    for (const [input, expected] of [
+      [new TextEncoder().encode("1234567"), 0x124297ea], // as the bit-by-bit reference below computes it
+      [new TextEncoder().encode("123456789"), 0xe3069283],
+      [new Uint8Array(0), 0],
+    ] as const) {
+      vi.resetModules();
+      const fresh = (await import("../../../src/core/record/crc32c.ts")).crc32c;
+      expect(fresh(input)).toBe(expected);
+      expect(fresh(new Uint8Array(32))).toBe(0x8a9136aa);
+    }
   });
 
   it("crc32c() of nothing is 0 and results are unsigned", () => {
