@@ -4,7 +4,8 @@
  * it gracefully, kill it with SIGKILL, or restart it on the same data.
  *
  * Every broker listens on ws://127.0.0.1:0 (a free port, read back from its listening line) with
- * its data in a fresh temporary directory unless one is given.
+ * its data in a fresh temporary directory unless one is given; `host` and `commandPrefix` put it
+ * elsewhere, e.g. on a network namespace's address under `ip netns exec NS`.
  *
  * @example
  * ```ts
@@ -68,8 +69,8 @@ export const TARGETS: readonly BrokerTarget[] = [
   { name: "binary", command: BINARY_PATH, args: [] },
 ];
 
-/** The line `edgelog serve` prints once it listens; group 1 is the URL, group 2 the port. */
-const LISTENING = /listening on (ws:\/\/127\.0\.0\.1:(\d+))/;
+/** The line `edgelog serve` prints once it listens; group 1 is the URL, group 2 the host, group 3 the port. */
+const LISTENING = /listening on (ws:\/\/([^\s:/,]+):(\d+))/;
 
 /** How long a broker may take to print its listening line (Deno compiles on its first run). */
 const START_TIMEOUT_MS = 60_000;
@@ -89,6 +90,10 @@ export interface StartBrokerOptions {
   overrides?: Record<string, string>;
   /** The port to listen on; default 0, any free port. */
   port?: number;
+  /** The address to listen on and advertise; default "127.0.0.1". */
+  host?: string;
+  /** Words run before the target's command, e.g. `["ip", "netns", "exec", "ns1"]`; default none. */
+  commandPrefix?: readonly string[];
 }
 
 /**
@@ -163,9 +168,11 @@ export async function startBroker(target: BrokerTarget, options: StartBrokerOpti
     throw new Error(`${BINARY_PATH} does not exist: the e2e global setup should have built it with npm run build`);
   }
   const dataDir = options.dataDir ?? tempDataDir();
-  const overrides = { ...options.overrides, listeners: `ws://127.0.0.1:${options.port ?? 0}`, "log.dirs": dataDir };
+  const host = options.host ?? "127.0.0.1";
+  const overrides = { ...options.overrides, listeners: `ws://${host}:${options.port ?? 0}`, "log.dirs": dataDir };
   const args = [...target.args, "serve", ...Object.entries(overrides).flatMap(([key, value]) => ["--override", `${key}=${value}`])];
-  const child = startChild(target.command, args);
+  const prefix = options.commandPrefix ?? [];
+  const child = prefix.length === 0 ? startChild(target.command, args) : startChild(prefix[0]!, [...prefix.slice(1), target.command, ...args]);
   let line: string;
   try {
     line = await child.waitForLine((l) => LISTENING.test(l), START_TIMEOUT_MS);
@@ -173,12 +180,12 @@ export async function startBroker(target: BrokerTarget, options: StartBrokerOpti
     child.kill("SIGKILL");
     throw new Error(`edgelog serve on ${target.name} did not start: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const [, url, port] = LISTENING.exec(line)!;
+  const [, url, boundHost, port] = LISTENING.exec(line)!;
   const output = () => `stdout:\n${child.stdout.join("\n")}\nstderr:\n${child.stderr.join("\n")}`;
   return {
     target,
     url: url!,
-    httpUrl: `http://127.0.0.1:${port}`,
+    httpUrl: `http://${boundHost}:${port}`,
     dataDir,
     child,
     connect: (clientOptions) => WsTestClient.connect(url!, clientOptions),
@@ -191,7 +198,7 @@ export async function startBroker(target: BrokerTarget, options: StartBrokerOpti
       await child.exited;
     },
     // The same port, so that clients holding the broker's address reconnect to the new process.
-    restart: () => startBroker(target, { dataDir, port: Number(port), ...(options.overrides ? { overrides: options.overrides } : {}) }),
+    restart: () => startBroker(target, { ...options, dataDir, port: Number(port) }),
     output,
   };
 }

@@ -10,6 +10,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { batchOf, bytesField, recordsOf, text, utf8, type Frame, type WsTestClient } from "../support/ws-test-client.ts";
 import { startEtcd, type EtcdServer } from "../support/etcd.ts";
 import { removeTempDirs, startBroker, TARGETS, type E2eBroker } from "./broker-matrix.ts";
+import { untilPasses } from "./cluster-helpers.ts";
+
+/** {@link untilPasses} polling every 50 ms: the fail-over time is measured by it. */
+const untilPassesQuickly = <T>(check: () => Promise<T>, limitMs: number): Promise<T> => untilPasses(check, limitMs, 50);
 
 const SESSION_TIMEOUT_MS = 3000;
 const TOPIC = "payments";
@@ -20,18 +24,6 @@ interface PartitionInfo {
   leaderEpoch: number;
   isr: number[];
   replicas: number[];
-}
-
-async function eventually<T>(check: () => Promise<T>, limitMs: number): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() - start > limitMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 }
 
 async function partitionOf(client: WsTestClient): Promise<PartitionInfo> {
@@ -54,7 +46,7 @@ describe("fail-over of a three-broker cluster on etcd", () => {
 
   /** Produces one record with acks=all to the current leader, finding it again (as a client does) until acknowledged. */
   async function produceOne(value: string, from: number[]): Promise<void> {
-    await eventually(async () => {
+    await untilPassesQuickly(async () => {
       const client = await connect(from[0]!);
       const leader = (await partitionOf(client)).leader;
       client.terminate();
@@ -88,7 +80,7 @@ describe("fail-over of a three-broker cluster on etcd", () => {
     const started = await Promise.all([1, 2, 3].map((id) => startBroker(NODE, { overrides: overrides(id) })));
     started.forEach((broker, i) => brokers.set(i + 1, broker));
     const client = await connect(1);
-    await eventually(async () => {
+    await untilPassesQuickly(async () => {
       const metadata = await client.call("metadata", { topics: [] });
       expect((metadata["brokers"] as Frame[]).map((b) => b["brokerId"])).toEqual([1, 2, 3]);
     }, 20_000);
@@ -104,7 +96,7 @@ describe("fail-over of a three-broker cluster on etcd", () => {
   test("a new leader takes over within 2 × broker.session.timeout.ms of kill -9, loses no acknowledged record, and the dead broker rejoins", async () => {
     const admin = await connect(2);
     await admin.call("createTopics", { topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 3 }] });
-    const initial = await eventually(async () => {
+    const initial = await untilPassesQuickly(async () => {
       const p = await partitionOf(admin);
       expect([...p.isr].sort()).toEqual([1, 2, 3]);
       return p;
@@ -117,7 +109,7 @@ describe("fail-over of a three-broker cluster on etcd", () => {
     const watcher = await connect(survivors[0]!);
     const killedAt = Date.now();
     await brokers.get(deadId)!.kill();
-    const after = await eventually(async () => {
+    const after = await untilPassesQuickly(async () => {
       const p = await partitionOf(watcher);
       expect(survivors).toContain(p.leader);
       expect(p.isr).not.toContain(deadId);
@@ -130,7 +122,7 @@ describe("fail-over of a three-broker cluster on etcd", () => {
     // A consumer reads every acknowledged record from the new leader (once its high watermark,
     // which moves when the other follower fetches from it, covers them: as in Kafka).
     const consumer = await connect(after.leader);
-    await eventually(async () => {
+    await untilPassesQuickly(async () => {
       const fetched = await consumer.call("fetch", { topic: TOPIC, partition: 0, offset: 0, maxWaitMs: 0 });
       const records = await recordsOf(bytesField(fetched["batches"]));
       expect(records.map((r) => text(r.value))).toEqual(acknowledged);
@@ -144,7 +136,7 @@ describe("fail-over of a three-broker cluster on etcd", () => {
     // The dead broker comes back on its data, catches up and rejoins the ISR.
     const restarted = await brokers.get(deadId)!.restart();
     brokers.set(deadId, restarted);
-    await eventually(async () => expect([...(await partitionOf(watcher)).isr].sort()).toEqual([1, 2, 3]), 20_000);
+    await untilPassesQuickly(async () => expect([...(await partitionOf(watcher)).isr].sort()).toEqual([1, 2, 3]), 20_000);
     const response = await fetch(`${restarted.httpUrl}/admin/topics/${TOPIC}`);
     const described = (await response.json()) as { partitions: { logEndOffset: number; leader: number }[] };
     expect(described.partitions[0]).toMatchObject({ logEndOffset: acknowledged.length, leader: after.leader });

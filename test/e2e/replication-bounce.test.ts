@@ -17,6 +17,7 @@ import { startEtcd, type EtcdServer } from "../support/etcd.ts";
 import type { Frame, WsTestClient } from "../support/ws-test-client.ts";
 import { BINARY_PATH, removeTempDirs, startBroker, TARGETS, type E2eBroker } from "./broker-matrix.ts";
 import { replicaBatches, type StoredBatch } from "./replica-logs.ts";
+import { toolEvents, untilPasses, within } from "./cluster-helpers.ts";
 
 const SESSION_TIMEOUT_MS = 3000;
 const TOPIC = "bounced";
@@ -39,39 +40,8 @@ interface Acked {
   value: string;
 }
 
-async function eventually<T>(check: () => Promise<T>, limitMs: number): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() - start > limitMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
-
-/** Resolves with `promise`, or rejects with `what` after `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** The producer's JSON lines with a given name. */
-function events(child: Child, name: string): Frame[] {
-  return child.stdout
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as Frame)
-    .filter((event) => event["name"] === name);
-}
-
 function acknowledged(producer: Child): Acked[] {
-  return events(producer, "producer_send_success").map((e) => ({
+  return toolEvents(producer, "producer_send_success").map((e) => ({
     partition: e["partition"] as number,
     offset: e["offset"] as number,
     value: e["value"] as string,
@@ -80,7 +50,7 @@ function acknowledged(producer: Child): Acked[] {
 
 /** The last few send errors, for failure messages. */
 function lastErrors(producer: Child): string {
-  const errors = events(producer, "producer_send_error");
+  const errors = toolEvents(producer, "producer_send_error");
   return `${errors.length} producer_send_error lines; the last: ${JSON.stringify(errors.slice(-3))}`;
 }
 
@@ -110,7 +80,7 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
 
   /** Waits until every partition has a leader and all three brokers in its ISR, as `id` sees it. */
   async function fullyReplicated(id: number, limitMs: number): Promise<PartitionInfo[]> {
-    return await eventually(async () => {
+    return await untilPasses(async () => {
       const partitions = await partitionsFrom(id);
       expect(partitions).toHaveLength(PARTITIONS);
       for (const p of partitions) {
@@ -152,7 +122,7 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
     started.forEach((broker, i) => brokers.set(BROKER_IDS[i]!, broker));
     const admin = await brokers.get(1)!.connect({ timeoutMs: 10_000 });
     clients.push(admin);
-    await eventually(async () => {
+    await untilPasses(async () => {
       const metadata = await admin.call("metadata", { topics: [] });
       expect((metadata["brokers"] as Frame[]).map((b) => b["brokerId"])).toEqual(BROKER_IDS);
     }, 20_000);
@@ -213,7 +183,7 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
     ]);
     const reading = consumer;
     await reading.waitForLine((line) => line.includes('"partitions_assigned"'), 30_000);
-    await eventually(async () => expect(acknowledged(running).length).toBeGreaterThan(100), 10_000);
+    await untilPasses(async () => expect(acknowledged(running).length).toBeGreaterThan(100), 10_000);
 
     const timings: string[] = [];
     for (const [round, kind] of BOUNCES.entries()) {
@@ -230,7 +200,7 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
       }
       const stoppedMs = Date.now() - bouncedAt;
 
-      const after = await eventually(async () => {
+      const after = await untilPasses(async () => {
         const p = (await partitionsFrom(survivor))[0]!;
         expect(p.leader, `bounce ${round + 1} (${kind}): partition 0 has a live leader after broker ${deadId} went down (in ${stoppedMs} ms): ${JSON.stringify(p)}`).toBeGreaterThan(0);
         expect(p.leader).not.toBe(deadId);
@@ -243,7 +213,7 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
       // The producer follows the new leader: partition 0 takes acknowledged records again while
       // the bounced broker is still down (two in-sync replicas are enough).
       const ackedOn0 = acknowledged(running).filter((a) => a.partition === 0).length;
-      await eventually(
+      await untilPasses(
         async () => expect(acknowledged(running).filter((a) => a.partition === 0).length, `producer after bounce ${round + 1}: ${lastErrors(running)}`).toBeGreaterThan(ackedOn0),
         10_000,
       );
@@ -254,7 +224,7 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
       const rejoinedMs = Date.now() - bouncedAt;
       // A while with the full ISR before the next bounce, as Kafka's test leaves between bounces.
       const ackedBack = acknowledged(running).filter((a) => a.partition === 0).length;
-      await eventually(async () => expect(acknowledged(running).filter((a) => a.partition === 0).length).toBeGreaterThan(ackedBack + 100), 10_000);
+      await untilPasses(async () => expect(acknowledged(running).filter((a) => a.partition === 0).length).toBeGreaterThan(ackedBack + 100), 10_000);
       timings.push(
         `${round + 1} ${kind} broker ${deadId}: stopped ${stoppedMs} ms, leader ${after.leader} at ${electedMs} ms, producing at ${resumedMs} ms, back in ISR at ${rejoinedMs} ms`,
       );
@@ -262,9 +232,9 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
 
     running.kill("SIGTERM");
     await within(running.exited, 40_000, "the producer's shutdown");
-    expect(events(running, "shutdown_complete")).toHaveLength(1);
+    expect(toolEvents(running, "shutdown_complete")).toHaveLength(1);
     const acked = acknowledged(running);
-    const sendErrors = events(running, "producer_send_error");
+    const sendErrors = toolEvents(running, "producer_send_error");
 
     // Every partition's leader has the whole log below its high watermark once the followers caught up.
     const final = await fullyReplicated(1, 20_000);
@@ -273,7 +243,7 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
     for (const p of final) {
       const reader = await brokers.get(p.leader)!.connect({ timeoutMs: 10_000 });
       clients.push(reader);
-      const described = await eventually(async () => {
+      const described = await untilPasses(async () => {
         const response = await fetch(`${brokers.get(p.leader)!.httpUrl}/admin/topics/${TOPIC}`);
         const body = (await response.json()) as { partitions: { partition: number; logEndOffset: number }[] };
         const logEnd = body.partitions.find((d) => d.partition === p.partition)!.logEndOffset;
@@ -320,18 +290,18 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
     // The group consumer, which ran through the bounces, has read every acknowledged record.
     const uncovered = (): Acked[] => {
       const seen = new Set<string>();
-      for (const e of events(reading, "records_consumed")) {
+      for (const e of toolEvents(reading, "records_consumed")) {
         for (const range of e["partitions"] as { partition: number; minOffset: number; maxOffset: number }[]) {
           for (let o = range.minOffset; o <= range.maxOffset; o++) seen.add(`${range.partition}:${o}`);
         }
       }
       return acked.filter((a) => !seen.has(`${a.partition}:${a.offset}`));
     };
-    await eventually(async () => expect(uncovered().length, `acknowledged records the consumer has not read; first: ${JSON.stringify(uncovered().slice(0, 3))}`).toBe(0), 20_000);
+    await untilPasses(async () => expect(uncovered().length, `acknowledged records the consumer has not read; first: ${JSON.stringify(uncovered().slice(0, 3))}`).toBe(0), 20_000);
     reading.kill("SIGTERM");
     await within(reading.exited, 20_000, "the consumer's shutdown");
-    expect(events(reading, "shutdown_complete")).toHaveLength(1);
-    const commitFailures = events(reading, "offsets_committed").filter((e) => e["success"] !== true).length;
+    expect(toolEvents(reading, "shutdown_complete")).toHaveLength(1);
+    const commitFailures = toolEvents(reading, "offsets_committed").filter((e) => e["success"] !== true).length;
 
     // The replicas hold the same batches below the high watermark.
     for (const [id, broker] of brokers) {
@@ -358,7 +328,7 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
     }
     console.log(
       [
-        `replication-bounce on ${TARGET.name}: ${acked.length} acknowledged, ${sendErrors.length} send errors, ${events(reading, "records_consumed").length} consumed batches (${commitFailures} failed commits), high watermarks ${highWatermarks.join(", ")}, ${Date.now() - testStart} ms in all`,
+        `replication-bounce on ${TARGET.name}: ${acked.length} acknowledged, ${sendErrors.length} send errors, ${toolEvents(reading, "records_consumed").length} consumed batches (${commitFailures} failed commits), high watermarks ${highWatermarks.join(", ")}, ${Date.now() - testStart} ms in all`,
         ...timings,
         ...[...errorKinds].map(([kind, count]) => `${count} × ${kind}`),
       ].join("\n"),

@@ -67,6 +67,19 @@ async function healthy(endpoint: string): Promise<boolean> {
 }
 
 /**
+ * Options of {@link startEtcd}.
+ *
+ * @example
+ * ```ts
+ * const options: StartEtcdOptions = { host: "10.213.4.1" }; // a test bridge's address
+ * ```
+ */
+export interface StartEtcdOptions {
+  /** The address etcd listens on (clients and peer); default "127.0.0.1". */
+  host?: string;
+}
+
+/**
  * Starts a fresh single-member etcd and waits until it answers `/health`.
  *
  * @example
@@ -74,7 +87,7 @@ async function healthy(endpoint: string): Promise<boolean> {
  * const etcd = await startEtcd();
  * ```
  */
-export async function startEtcd(): Promise<EtcdServer> {
+export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdServer> {
   const binary = findEtcd();
   if (binary === undefined) {
     throw new Error(
@@ -83,8 +96,9 @@ export async function startEtcd(): Promise<EtcdServer> {
   }
   const [clientPort, peerPort] = [await freePort(), await freePort()];
   const dataDir = await mkdtemp(join(tmpdir(), "edgelog-etcd-"));
-  const endpoint = `http://127.0.0.1:${clientPort}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
+  const host = options.host ?? "127.0.0.1";
+  const endpoint = `http://${host}:${clientPort}`;
+  const peer = `http://${host}:${peerPort}`;
   const args = [
     "--name", "edgelog-test",
     "--data-dir", join(dataDir, "member-data"),
