@@ -37,7 +37,7 @@ import { encodeFrame } from "../protocol/frame-codec.ts";
 import { registerAdminRoutes } from "./admin-routes.ts";
 import { connectionLimits } from "./broker-limits.ts";
 import { BrokerContext, type BrokerLogger } from "./broker-context.ts";
-import { loadClusterId } from "./cluster-id.ts";
+import { loadClusterId, openClusterId, type ClusterIdentity } from "./cluster-id.ts";
 import { singleBrokerCluster } from "./cluster-local-view.ts";
 import type { ClusterNode } from "./cluster-node.ts";
 import type { ReplicaWebSocketConstructor } from "./cluster-replica-client.ts";
@@ -134,8 +134,8 @@ export async function createBroker(options: CreateBrokerOptions): Promise<Broker
     });
   }
   // A single broker's meta.properties does not depend on the logs: read (on a first start, written) meanwhile.
-  const singleClusterId = options.coordination === undefined ? loadClusterId(fs, config.logDirs, config.brokerId) : undefined;
-  singleClusterId?.catch(() => undefined); // awaited below; not unhandled when opening the logs fails first
+  const singleIdentity = options.coordination === undefined ? openClusterId(fs, config.logDirs, config.brokerId) : undefined;
+  singleIdentity?.catch(() => undefined); // awaited below; not unhandled when opening the logs fails first
   let topics: TopicRegistry | undefined;
   const logs: LogManager = await openLogManager({
     fs,
@@ -148,6 +148,7 @@ export async function createBroker(options: CreateBrokerOptions): Promise<Broker
     logger,
   });
   let clusterId: string | undefined;
+  let metaWritten: ClusterIdentity["written"] = Promise.resolve();
   let groups: GroupService | undefined;
   let view: ClusterView;
   let cluster: ClusterNode | undefined;
@@ -175,9 +176,14 @@ export async function createBroker(options: CreateBrokerOptions): Promise<Broker
       view = single.view;
     }
     groups = await GroupService.open({ config, clock, logs, topics, logger, ...(cluster === undefined ? {} : { cluster }) });
-    // Awaited last: on a first start meta.properties is written and synced, and those syncs overlap
-    // the loading of the logs, the topics and the groups instead of delaying them.
-    clusterId ??= await singleClusterId!;
+    if (singleIdentity !== undefined) {
+      // On a first start meta.properties is still being written and synced: the broker serves
+      // meanwhile (see openClusterId) and its shutdown waits for the write.
+      const identity = await singleIdentity;
+      clusterId = identity.clusterId;
+      metaWritten = identity.written;
+      metaWritten.catch((error: unknown) => logger("error", String(error instanceof Error ? error.message : error)));
+    }
   } catch (error) {
     await groups?.close().catch(() => undefined);
     await cluster?.close().catch(() => undefined);
@@ -194,14 +200,14 @@ export async function createBroker(options: CreateBrokerOptions): Promise<Broker
     metrics: new BrokerMetrics(),
     replicas: options.replicas ?? cluster?.replicas ?? localReplicaWaiter(config.brokerId),
     logger,
-    clusterId,
+    clusterId: clusterId!,
     limits: connectionLimits(config),
     view,
     ...(cluster === undefined ? {} : { cluster }),
   });
   const where = cluster === undefined ? "" : ` (etcd prefix ${cluster.keys.root})`;
   logger("info", `Broker ${config.brokerId} of cluster ${clusterId}${where} serving ${topics.list().length} topic(s) from ${config.logDirs.join(", ")}`);
-  return new RunningBroker(context);
+  return new RunningBroker(context, metaWritten);
 }
 
 class RunningBroker implements Broker {
@@ -212,7 +218,11 @@ class RunningBroker implements Broker {
   private nextSessionId = 1;
   private closed: Promise<void> | undefined;
 
-  constructor(private readonly context: BrokerContext) {
+  constructor(
+    private readonly context: BrokerContext,
+    /** The first start's meta.properties write: the shutdown waits for it. */
+    private readonly metaWritten: Promise<void>,
+  ) {
     this.config = context.config;
     this.maxFrameBytes = context.config.socketRequestMaxBytes;
     this.app = new Hono();
@@ -283,6 +293,7 @@ class RunningBroker implements Broker {
     await context.topics.idle().catch(() => undefined);
     await context.groups.close().catch((error: unknown) => context.logger("error", `Closing the group coordinator failed: ${String(error)}`));
     await context.cluster?.close().catch((error: unknown) => context.logger("error", `Leaving the cluster failed: ${String(error)}`));
+    await this.metaWritten.catch(() => undefined); // its failure was logged when it happened
     await context.logs.close();
     context.logger("info", "Broker stopped");
   }
