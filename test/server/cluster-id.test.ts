@@ -1,32 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { memoryFileSystem, type MemoryFileSystem } from "../../src/adapters/memory/file-system.ts";
-import type { FileSystem } from "../../src/core/ports/file-system.ts";
+import { memoryFileSystem } from "../../src/adapters/memory/file-system.ts";
 import { loadClusterId, META_PROPERTIES, openClusterId } from "../../src/server/cluster-id.ts";
+import { gatedWrites } from "../support/gated-file-system.ts";
 import { startBroker } from "./broker-harness.ts";
-
-/** `fs` whose writes of meta.properties (through its temporary file) wait until `release()`. */
-function slowMetaWrites(fs: FileSystem): { fs: FileSystem; release(): void } {
-  let release = (): void => {};
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const slow = new Proxy(fs, {
-    get(target, key, receiver) {
-      if (key === "writeFile") {
-        return async (path: string, data: Uint8Array) => {
-          if (path.endsWith(`${META_PROPERTIES}.tmp`)) await released;
-          return target.writeFile(path, data);
-        };
-      }
-      const value = Reflect.get(target, key, receiver) as unknown;
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return { fs: slow, release };
-}
 
 describe("openClusterId()", () => {
   it("openClusterId() answers a first start's new id before meta.properties is written, and written settles once it is", async () => {
     const memory = memoryFileSystem();
-    const { fs, release } = slowMetaWrites(memory);
+    const { fs, release } = gatedWrites(memory, `${META_PROPERTIES}.tmp`);
     const { clusterId, written } = await openClusterId(fs, ["data"], 0);
     expect(clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     let settled = false;
@@ -50,8 +31,8 @@ describe("openClusterId()", () => {
 
   it("a broker serves before its first meta.properties is written, and its close waits for that write", async () => {
     const memory = memoryFileSystem();
-    const { fs, release } = slowMetaWrites(memory);
-    const h = await startBroker({}, fs as MemoryFileSystem);
+    const { fs, release } = gatedWrites(memory, `${META_PROPERTIES}.tmp`);
+    const h = await startBroker({}, fs);
     const first = (await h.client().request({ op: "hello", versions: [1] }))["clusterId"];
     let closed = false;
     const closing = h.broker.close().then(() => (closed = true));

@@ -26,6 +26,7 @@ import {
 } from "../../protocol/ops/alter-partition-reassignments.ts";
 import type { BrokerContext } from "../broker-context.ts";
 import type { Handler } from "./handler.ts";
+import { requestDeadline } from "./request-deadline.ts";
 
 /**
  * Answers `alterPartitionReassignments`.
@@ -40,9 +41,10 @@ export const handleAlterPartitionReassignments: Handler<AlterPartitionReassignme
   if (admin === undefined) return alterPartitionReassignmentsResponse(request.id, request.partitions.map((p) => singleBrokerMove(broker, p)));
   const moves = request.partitions.flatMap((p) => (p.replicas === null ? [] : [{ topic: p.topic, partition: p.partition, replicas: p.replicas }]));
   const cancels = request.partitions.filter((p) => p.replicas === null).map(({ topic, partition }) => ({ topic, partition }));
+  const deadline = requestDeadline(request.timeoutMs);
   const results = [
-    ...(moves.length === 0 ? [] : await admin.reassignPartitions({ version: 1, partitions: moves })),
-    ...(cancels.length === 0 ? [] : await admin.cancelReassignments(cancels)),
+    ...(moves.length === 0 ? [] : await deadline.wait(admin.reassignPartitions({ version: 1, partitions: moves }), "the partition reassignment")),
+    ...(cancels.length === 0 ? [] : await deadline.wait(admin.cancelReassignments(cancels), "the cancellation of reassignments")),
   ];
   const partitions = results.map((r): AlterPartitionReassignmentsResult => {
     const where = { topic: r.topic, partition: r.partition };

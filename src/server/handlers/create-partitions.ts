@@ -19,6 +19,7 @@ import {
   type CreatePartitionsResult,
 } from "../../protocol/ops/create-partitions.ts";
 import type { Handler } from "./handler.ts";
+import { requestDeadline } from "./request-deadline.ts";
 
 /**
  * Answers `createPartitions`.
@@ -30,9 +31,10 @@ import type { Handler } from "./handler.ts";
  */
 export const handleCreatePartitions: Handler<CreatePartitionsRequest> = async (request, { broker }) => {
   const results: CreatePartitionsResult[] = [];
+  const deadline = requestDeadline(request.timeoutMs);
   for (const { topic, count } of request.topics) {
     try {
-      await broker.topics.createPartitions(topic, count, { validateOnly: request.validateOnly });
+      await deadline.wait(broker.topics.createPartitions(topic, count, { validateOnly: request.validateOnly }), `adding partitions to topic ${topic}`);
       results.push({ topic });
     } catch (error) {
       results.push(withError({ topic }, error));

@@ -15,6 +15,7 @@
 import { withError } from "../../protocol/envelope.ts";
 import { createTopicsResponse, type CreateTopicResult, type CreateTopicsRequest } from "../../protocol/ops/create-topics.ts";
 import type { Handler } from "./handler.ts";
+import { requestDeadline } from "./request-deadline.ts";
 
 /**
  * Answers `createTopics`.
@@ -26,15 +27,22 @@ import type { Handler } from "./handler.ts";
  */
 export const handleCreateTopics: Handler<CreateTopicsRequest> = async (request, { broker }) => {
   const results: CreateTopicResult[] = [];
+  const deadline = requestDeadline(request.timeoutMs);
   for (const t of request.topics) {
     try {
-      const created = await broker.topics.createTopic(t.topic, {
-        partitions: t.numPartitions,
-        replicationFactor: t.replicationFactor,
-        configs: t.configs,
-        validateOnly: request.validateOnly,
-      });
-      if (!request.validateOnly) broker.logger("info", `Created topic ${created.name} with ${created.partitions} partition(s)`);
+      const creating = broker.topics
+        .createTopic(t.topic, {
+          partitions: t.numPartitions,
+          replicationFactor: t.replicationFactor,
+          configs: t.configs,
+          validateOnly: request.validateOnly,
+        })
+        .then((created) => {
+          // Logged when it happens, also after a reply that timed out.
+          if (!request.validateOnly) broker.logger("info", `Created topic ${created.name} with ${created.partitions} partition(s)`);
+          return created;
+        });
+      const created = await deadline.wait(creating, `the creation of topic ${t.topic}`);
       results.push({ topic: t.topic, numPartitions: created.partitions, replicationFactor: created.replicationFactor });
     } catch (error) {
       results.push(withError({ topic: t.topic }, error));

@@ -19,6 +19,7 @@ import { EdgelogError } from "../../core/errors.ts";
 import { withError } from "../../protocol/envelope.ts";
 import { deleteRecordsResponse, type DeleteRecordsRequest, type DeleteRecordsResult } from "../../protocol/ops/delete-records.ts";
 import type { Handler } from "./handler.ts";
+import { requestDeadline } from "./request-deadline.ts";
 
 /**
  * Answers `deleteRecords`.
@@ -30,6 +31,7 @@ import type { Handler } from "./handler.ts";
  */
 export const handleDeleteRecords: Handler<DeleteRecordsRequest> = async (request, { broker }) => {
   const results: DeleteRecordsResult[] = [];
+  const deadline = requestDeadline(request.timeoutMs);
   for (const { partition, offset } of request.partitions) {
     try {
       const log = broker.leaderLog(request.topic, partition);
@@ -39,7 +41,7 @@ export const handleDeleteRecords: Handler<DeleteRecordsRequest> = async (request
           `Records of partition ${request.topic}-${partition} can not be deleted due to the configured policy`,
         );
       }
-      await log.deleteRecordsBefore(offset);
+      await deadline.wait(log.deleteRecordsBefore(offset), `the deletion of records of ${request.topic}-${partition}`);
       results.push({ partition, lowWatermark: log.logStartOffset });
     } catch (error) {
       results.push(withError({ partition }, error));

@@ -16,6 +16,7 @@
 import { withError } from "../../protocol/envelope.ts";
 import { deleteTopicsResponse, type DeleteTopicResult, type DeleteTopicsRequest } from "../../protocol/ops/delete-topics.ts";
 import type { Handler } from "./handler.ts";
+import { requestDeadline } from "./request-deadline.ts";
 
 /**
  * Answers `deleteTopics`.
@@ -27,11 +28,14 @@ import type { Handler } from "./handler.ts";
  */
 export const handleDeleteTopics: Handler<DeleteTopicsRequest> = async (request, { broker }) => {
   const results: DeleteTopicResult[] = [];
+  const deadline = requestDeadline(request.timeoutMs);
   for (const topic of request.topics) {
     try {
-      await broker.topics.deleteTopic(topic);
-      broker.topicDeleted(topic);
-      broker.logger("info", `Deleted topic ${topic}`);
+      const deleting = broker.topics.deleteTopic(topic).then(() => {
+        broker.topicDeleted(topic);
+        broker.logger("info", `Deleted topic ${topic}`); // when it happens, also after a reply that timed out
+      });
+      await deadline.wait(deleting, `the deletion of topic ${topic}`);
       results.push({ topic });
     } catch (error) {
       results.push(withError({ topic }, error));

@@ -21,6 +21,7 @@ import { toWireError, type WireError } from "../../protocol/envelope.ts";
 import { electLeadersResponse, type ElectLeadersRequest, type ElectLeadersResult, type WireTopicPartition } from "../../protocol/ops/elect-leaders.ts";
 import type { BrokerContext } from "../broker-context.ts";
 import type { Handler } from "./handler.ts";
+import { requestDeadline } from "./request-deadline.ts";
 
 /**
  * Answers `electLeaders`.
@@ -33,7 +34,7 @@ import type { Handler } from "./handler.ts";
 export const handleElectLeaders: Handler<ElectLeadersRequest> = async (request, { broker }) => {
   const admin = broker.cluster?.admin;
   if (admin === undefined) return electLeadersResponse(request.id, (request.partitions ?? []).map((p) => singleBrokerElection(broker, p)));
-  const results = await admin.electLeaders(request.electionType, request.partitions);
+  const results = await requestDeadline(request.timeoutMs).wait(admin.electLeaders(request.electionType, request.partitions), `the ${request.electionType} leader election`);
   const partitions: ElectLeadersResult[] = [];
   for (const r of results) {
     if (request.partitions === undefined && r.error?.code === "ELECTION_NOT_NEEDED") continue;

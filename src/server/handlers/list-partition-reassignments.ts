@@ -16,6 +16,7 @@
  */
 import { listPartitionReassignmentsResponse, type ListPartitionReassignmentsRequest } from "../../protocol/ops/list-partition-reassignments.ts";
 import type { Handler } from "./handler.ts";
+import { requestDeadline } from "./request-deadline.ts";
 
 /**
  * Answers `listPartitionReassignments`.
@@ -28,7 +29,7 @@ import type { Handler } from "./handler.ts";
 export const handleListPartitionReassignments: Handler<ListPartitionReassignmentsRequest> = async (request, { broker }) => {
   const admin = broker.cluster?.admin;
   if (admin === undefined) return listPartitionReassignmentsResponse(request.id, []);
-  const running = await admin.describeReassignments(request.partitions);
+  const running = await requestDeadline(request.timeoutMs).wait(admin.describeReassignments(request.partitions), "listing the reassignments");
   return listPartitionReassignmentsResponse(
     request.id,
     running.map((r) => ({
