@@ -32,7 +32,6 @@
  * @module
  */
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -44,7 +43,7 @@ import { failovers, type FailoverRep } from "./replication/failover-phase.ts";
 import { RETRY_BACKOFF_MS } from "./replication/failover-producer.ts";
 import { timedProduce, type TimedProduceRun } from "./replication/throughput-phase.ts";
 import { batchOf, RECORD_BYTES } from "./ws/bench-client.ts";
-import { BINARY, ensureBinary, killAll, ROOT } from "./ws/broker-process.ts";
+import { BINARY, cleanUpOnExit, ensureBinary, killAll, ROOT } from "./ws/broker-process.ts";
 import { figure, figures, MiB, passes, resultsTable } from "./ws/figures.ts";
 
 const quick = process.env["BENCH_QUICK"] === "1";
@@ -252,12 +251,5 @@ async function phase(names: string[], label: string, run: () => Promise<void>): 
   }
 }
 
-process.on("exit", killAll);
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    killAll();
-    if (tempRoot !== undefined) rmSync(tempRoot, { recursive: true, force: true });
-    process.exit(130);
-  });
-}
+cleanUpOnExit(() => tempRoot);
 await main();

@@ -33,13 +33,12 @@
  * ```
  * @module
  */
-import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { batchOf } from "./ws/bench-client.ts";
-import { ensureBinary, killAll, ROOT } from "./ws/broker-process.ts";
+import { cleanUpOnExit, ensureBinary, killAll, ROOT } from "./ws/broker-process.ts";
 import { formatProfile } from "./run/cpu-profile.ts";
 import { profileEdgelog, type EdgelogProfile } from "./run/edgelog-profile.ts";
 import { EDGELOG_OVERRIDES, edgelogSide } from "./run/edgelog-side.ts";
@@ -290,12 +289,5 @@ async function main(): Promise<void> {
   if (errors.length > 0) process.exitCode = 1;
 }
 
-process.on("exit", killAll);
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    killAll();
-    if (tempRoot !== undefined) rmSync(tempRoot, { recursive: true, force: true });
-    process.exit(130);
-  });
-}
+cleanUpOnExit(() => tempRoot);
 await main();

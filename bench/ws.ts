@@ -33,7 +33,6 @@
  * BENCH_BROKER replaces the binary for phases 1–4 (the broker under load), e.g. to profile it.
  * @module
  */
-import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -50,7 +49,7 @@ import {
   singleRecordBatch,
   type Frame,
 } from "./ws/bench-client.ts";
-import { ensureBinary, killAll, ROOT, startBroker, type BrokerProcess } from "./ws/broker-process.ts";
+import { cleanUpOnExit, ensureBinary, killAll, ROOT, startBroker, type BrokerProcess } from "./ws/broker-process.ts";
 import { cpuMeter, figure, figures, MB, MiB, passes, resultsTable } from "./ws/figures.ts";
 import { endToEndLatency } from "./ws/latency-phase.ts";
 import { memory, startupTimes } from "./ws/lifecycle-phases.ts";
@@ -257,12 +256,5 @@ async function main(): Promise<void> {
   if (figures.some((f) => f.value === null)) process.exitCode = 1;
 }
 
-process.on("exit", killAll);
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    killAll();
-    if (tempRoot !== undefined) rmSync(tempRoot, { recursive: true, force: true });
-    process.exit(130);
-  });
-}
+cleanUpOnExit(() => tempRoot);
 await main();

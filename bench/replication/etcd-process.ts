@@ -13,10 +13,7 @@
  * ```
  * @module
  */
-import { existsSync } from "node:fs";
-import { createServer } from "node:net";
-import { delimiter, join } from "node:path";
-import process from "node:process";
+import { etcdHealthy, findEtcd, freePort } from "../../test/support/etcd.ts";
 import { startGroup, type GroupChild } from "../ws/broker-process.ts";
 
 /**
@@ -35,44 +32,6 @@ export interface EtcdProcess {
   stop(): Promise<void>;
 }
 
-/**
- * Where the etcd binary is, or undefined.
- *
- * @example
- * ```ts
- * findEtcd(); // "/usr/bin/etcd"
- * ```
- */
-export function findEtcd(): string | undefined {
-  const dirs = [...(process.env["PATH"] ?? "").split(delimiter), "/usr/bin", "/usr/local/bin"];
-  for (const dir of dirs) {
-    if (dir !== "" && existsSync(join(dir, "etcd"))) return join(dir, "etcd");
-  }
-  return undefined;
-}
-
-/** A port free on 127.0.0.1 right now. */
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function healthy(endpoint: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1_000) });
-    const body = (await response.json()) as { health?: unknown };
-    return body.health === "true" || body.health === true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Starts etcd with its data under `dataDir` and waits until `/health` answers (15 s at most).
@@ -106,7 +65,7 @@ export async function startEtcd(dataDir: string): Promise<EtcdProcess> {
   let exited = false;
   void child.exited.then(() => (exited = true));
   const deadline = performance.now() + 15_000;
-  while (!(await healthy(endpoint))) {
+  while (!(await etcdHealthy(endpoint))) {
     if (exited || performance.now() > deadline) {
       await child.stop(1_000);
       throw new Error(`etcd did not become healthy${exited ? " (it exited)" : " within 15 s"}:\n${child.stderr.join("\n")}`);

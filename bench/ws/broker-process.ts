@@ -15,7 +15,7 @@
  * @module
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 
@@ -154,6 +154,28 @@ export function killAll(): void {
     }
   }
   running.clear();
+}
+
+/**
+ * Makes the bench leave nothing behind: every child's process group is killed when the bench exits,
+ * and on SIGINT/SIGTERM the directory `tempDir()` names (if any) is removed before exiting with 130.
+ *
+ * @example
+ * ```ts
+ * let tempRoot: string | undefined;
+ * cleanUpOnExit(() => tempRoot);
+ * ```
+ */
+export function cleanUpOnExit(tempDir: () => string | undefined): void {
+  process.on("exit", killAll);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      killAll();
+      const dir = tempDir();
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
 }
 
 /** Newest modification time (ms) of the files the binary is built from. */

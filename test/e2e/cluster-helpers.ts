@@ -9,29 +9,13 @@
  * ```
  * @module
  */
+import { expect } from "vitest";
 import type { Child } from "../support/child-process.ts";
 import type { Frame } from "../support/ws-test-client.ts";
 
-/**
- * Runs `check` until it resolves and returns its value; rethrows its last failure once `limitMs`
- * have passed (so the failure message is the assertion's own).
- *
- * @example
- * ```ts
- * await untilPasses(async () => expect(await isr()).toEqual([1, 2, 3]), 15_000);
- * ```
- */
-export async function untilPasses<T>(check: () => Promise<T>, limitMs: number, everyMs = 100): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() - start > limitMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, everyMs));
-    }
-  }
-}
+import { untilPasses } from "../support/until-passes.ts";
+
+export { untilPasses };
 
 /**
  * Resolves with `promise`, or rejects with "`what` took over `ms` ms".
@@ -64,4 +48,85 @@ export function toolEvents(child: Child, name: string): Frame[] {
     .filter((line) => line.startsWith("{"))
     .map((line) => JSON.parse(line) as Frame)
     .filter((event) => event["name"] === name);
+}
+
+/**
+ * A record a verifiable producer printed as acknowledged.
+ *
+ * @example
+ * ```ts
+ * const a: AcknowledgedRecord = { partition: 0, offset: 12, value: "12", timestamp: 1736513686054 };
+ * ```
+ */
+export interface AcknowledgedRecord {
+  partition: number;
+  offset: number;
+  value: string;
+  /** When the producer printed it (ms since the epoch). */
+  timestamp: number;
+}
+
+/**
+ * The records `producer` (a verifiable producer) printed as acknowledged so far, in that order.
+ *
+ * @example
+ * ```ts
+ * acknowledgedRecords(producer).filter((a) => a.partition === 0).length;
+ * ```
+ */
+export function acknowledgedRecords(producer: Child): AcknowledgedRecord[] {
+  return toolEvents(producer, "producer_send_success").map((e) => ({
+    partition: e["partition"] as number,
+    offset: e["offset"] as number,
+    value: e["value"] as string,
+    timestamp: e["timestamp"] as number,
+  }));
+}
+
+/**
+ * Partition 0 of a topic as one broker describes it over HTTP (`/admin/topics/<topic>`).
+ *
+ * @example
+ * ```ts
+ * const p: DescribedPartition = await describedAt(broker.httpUrl, "orders");
+ * ```
+ */
+export interface DescribedPartition {
+  leader: number;
+  isr: number[];
+  logEndOffset: number;
+  highWatermark: number;
+}
+
+/**
+ * Partition 0 of `topic` as the broker at `httpUrl` describes it (fails on a status other than 200
+ * or after 2 s).
+ *
+ * @example
+ * ```ts
+ * (await describedAt(broker.httpUrl, "orders")).leader; // 2
+ * ```
+ */
+export async function describedAt(httpUrl: string, topic: string): Promise<DescribedPartition> {
+  const response = await fetch(`${httpUrl}/admin/topics/${topic}`, { signal: AbortSignal.timeout(2_000) });
+  expect(response.status, `describe ${topic} at ${httpUrl}`).toBe(200);
+  return ((await response.json()) as { partitions: DescribedPartition[] }).partitions[0]!;
+}
+
+/**
+ * Waits until the broker at `httpUrl` sees a leader of `topic`'s partition 0 and all of `brokerIds`
+ * in its ISR; answers that description.
+ *
+ * @example
+ * ```ts
+ * await fullIsr(brokers.get(1)!.httpUrl, "orders", [1, 2, 3], 20_000);
+ * ```
+ */
+export async function fullIsr(httpUrl: string, topic: string, brokerIds: readonly number[], limitMs: number): Promise<DescribedPartition> {
+  return await untilPasses(async () => {
+    const p = await describedAt(httpUrl, topic);
+    expect(p.leader, `leader of ${topic} at ${httpUrl}`).toBeGreaterThan(0);
+    expect([...p.isr].sort(), `ISR of ${topic} at ${httpUrl}`).toEqual([...brokerIds].sort());
+    return p;
+  }, limitMs);
 }

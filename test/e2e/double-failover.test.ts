@@ -20,8 +20,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startEtcd, type EtcdServer } from "../support/etcd.ts";
 import { batchOf, utf8, type Frame, type WsTestClient } from "../support/ws-test-client.ts";
 import { BINARY_PATH, removeTempDirs, startBroker, TARGETS, type E2eBroker } from "./broker-matrix.ts";
-import { replicaBatches } from "./replica-logs.ts";
-import { untilPasses } from "./cluster-helpers.ts";
+import { expectIdenticalReplicas } from "./replica-logs.ts";
+import { describedAt, type DescribedPartition, fullIsr, untilPasses } from "./cluster-helpers.ts";
 
 const SESSION_TIMEOUT_MS = 3000;
 const BROKER_IDS = [1, 2, 3];
@@ -29,38 +29,22 @@ const COMMITTED = 20;
 const TAIL = 5;
 const TARGET = TARGETS.find((t) => t.name === (existsSync(BINARY_PATH) ? "binary" : "node"))!;
 
-/** A partition as one broker describes it over HTTP. */
-interface Described {
-  leader: number;
-  isr: number[];
-  logEndOffset: number;
-  highWatermark: number;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("double fail-over with follower high watermarks behind their logs (KIP-101)", () => {
   let etcd: EtcdServer | undefined;
   const brokers = new Map<number, E2eBroker>();
+  /** Each broker's log directory, by broker id. */
+  const logDirs = (): Map<number, string> => new Map(BROKER_IDS.map((id) => [id, brokers.get(id)!.dataDir]));
   const clients: WsTestClient[] = [];
   /** Per topic: the high watermark at the end of its case, for the replica comparison. */
   const finalHighWatermarks = new Map<string, number>();
 
   /** Topic `topic`'s partition 0 as broker `id` describes it. */
-  async function describedBy(id: number, topic: string): Promise<Described> {
-    const response = await fetch(`${brokers.get(id)!.httpUrl}/admin/topics/${topic}`, { signal: AbortSignal.timeout(2_000) });
-    expect(response.status, `describe ${topic} on broker ${id}`).toBe(200);
-    return ((await response.json()) as { partitions: Described[] }).partitions[0]!;
-  }
+  const describedBy = (id: number, topic: string): Promise<DescribedPartition> => describedAt(brokers.get(id)!.httpUrl, topic);
 
-  async function fullIsr(id: number, topic: string, limitMs: number): Promise<Described> {
-    return await untilPasses(async () => {
-      const p = await describedBy(id, topic);
-      expect(p.leader, `leader of ${topic} on broker ${id}`).toBeGreaterThan(0);
-      expect([...p.isr].sort(), `ISR of ${topic} on broker ${id}`).toEqual(BROKER_IDS);
-      return p;
-    }, limitMs);
-  }
+  /** Waits until broker `id` sees a leader and the full ISR of `topic`. */
+  const fullIsrAt = (id: number, topic: string, limitMs: number): Promise<DescribedPartition> => fullIsr(brokers.get(id)!.httpUrl, topic, BROKER_IDS, limitMs);
 
   async function connect(id: number): Promise<WsTestClient> {
     const client = await brokers.get(id)!.connect({ timeoutMs: 10_000 });
@@ -122,7 +106,7 @@ describe("double fail-over with follower high watermarks behind their logs (KIP-
           try {
             const response = await fetch(`${broker.httpUrl}/admin/topics/${topic}`, { signal: AbortSignal.timeout(500) });
             if (response.status !== 200) continue;
-            const p = ((await response.json()) as { partitions: Described[] }).partitions[0]!;
+            const p = ((await response.json()) as { partitions: DescribedPartition[] }).partitions[0]!;
             if (p.leader !== id) continue;
             if (p.highWatermark < highest) drops.push(`broker ${id} leads ${topic} with high watermark ${p.highWatermark} after ${highest} was seen`);
             highest = Math.max(highest, p.highWatermark);
@@ -156,7 +140,7 @@ describe("double fail-over with follower high watermarks behind their logs (KIP-
       body: JSON.stringify({ name: topic, partitions: 1, replicationFactor: 3, configs: { "min.insync.replicas": 2 } }),
     });
     expect(created.status, await created.clone().text()).toBe(201);
-    const a = (await fullIsr(1, topic, 15_000)).leader;
+    const a = (await fullIsrAt(1, topic, 15_000)).leader;
     const [b, c] = BROKER_IDS.filter((id) => id !== a) as [number, number];
     const committed = await produce(a, topic, Array.from({ length: COMMITTED }, (_, i) => `committed-${i}`), -1);
     expect([...committed.keys()]).toEqual(Array.from({ length: COMMITTED }, (_, i) => i));
@@ -198,7 +182,7 @@ describe("double fail-over with follower high watermarks behind their logs (KIP-
 
   /** Full ISR, more acks=all records, and every committed record at its offset on the leader. */
   async function checkConverged(topic: string, committed: Map<number, string>, leader: number): Promise<void> {
-    for (const id of BROKER_IDS) await fullIsr(id, topic, 20_000);
+    for (const id of BROKER_IDS) await fullIsrAt(id, topic, 20_000);
     for (const [offset, value] of await produce(leader, topic, ["after-0", "after-1", "after-2"], -1)) committed.set(offset, value);
     const hw = await untilPasses(async () => {
       const p = await describedBy(leader, topic);
@@ -292,15 +276,6 @@ describe("double fail-over with follower high watermarks behind their logs (KIP-
   test("after a clean stop the three replicas of each topic hold the same batches below the high watermark", async () => {
     expect([...finalHighWatermarks.keys()].sort()).toEqual(["kip101-leader-first", "kip101-survivor-last"]);
     for (const [id, broker] of brokers) expect(await broker.stop(), `broker ${id} exit code:\n${broker.output()}`).toBe(0);
-    for (const [topic, hw] of finalHighWatermarks) {
-      const replicas = BROKER_IDS.map((id) => {
-        const { batches, problems } = replicaBatches(brokers.get(id)!.dataDir, topic, 0);
-        expect(problems, `segments of ${topic} on broker ${id}`).toEqual([]);
-        return batches.filter((batch) => batch.baseOffset < hw);
-      });
-      expect(replicas[0]!.at(-1)?.lastOffset, `${topic}: the batches end at the high watermark`).toBe(hw - 1);
-      expect(replicas[1], `${topic}: broker 2 against broker 1`).toEqual(replicas[0]);
-      expect(replicas[2], `${topic}: broker 3 against broker 1`).toEqual(replicas[0]);
-    }
+    for (const [topic, hw] of finalHighWatermarks) expectIdenticalReplicas(logDirs(), topic, 0, hw);
   });
 });

@@ -23,8 +23,8 @@ import { startEtcd, type EtcdServer } from "../support/etcd.ts";
 import { createNetnsLab, type NetnsLab } from "../support/netns.ts";
 import type { Frame, WsTestClient } from "../support/ws-test-client.ts";
 import { BINARY_PATH, removeTempDirs, startBroker, tempDataDir, TARGETS, type E2eBroker } from "./broker-matrix.ts";
-import { replicaBatches } from "./replica-logs.ts";
-import { toolEvents, untilPasses } from "./cluster-helpers.ts";
+import { expectIdenticalReplicas } from "./replica-logs.ts";
+import { acknowledgedRecords, describedAt, type DescribedPartition, fullIsr, toolEvents, untilPasses } from "./cluster-helpers.ts";
 
 const SESSION_TIMEOUT_MS = 3000;
 const LAG_TIME_MAX_MS = 3000;
@@ -32,28 +32,6 @@ const BROKER_IDS = [1, 2, 3];
 const PORT = 9092; // every broker has its own namespace, so the same port
 /** What runs the brokers and the producers: the compiled binary (the e2e global setup builds it), else Node. */
 const TARGET = TARGETS.find((t) => t.name === (existsSync(BINARY_PATH) ? "binary" : "node"))!;
-
-/** A partition as one broker describes it over HTTP. */
-interface Described {
-  leader: number;
-  isr: number[];
-  logEndOffset: number;
-  highWatermark: number;
-}
-
-interface Acked {
-  offset: number;
-  value: string;
-  timestamp: number;
-}
-
-function acknowledged(producer: Child): Acked[] {
-  return toolEvents(producer, "producer_send_success").map((e) => ({
-    offset: e["offset"] as number,
-    value: e["value"] as string,
-    timestamp: e["timestamp"] as number,
-  }));
-}
 
 function sendErrors(producer: Child): Frame[] {
   return toolEvents(producer, "producer_send_error");
@@ -63,6 +41,8 @@ describe("replication across network partitions (one network namespace per broke
   let lab: NetnsLab | undefined;
   let etcd: EtcdServer | undefined;
   const brokers = new Map<number, E2eBroker>();
+  /** Each broker's log directory, by broker id. */
+  const logDirs = (): Map<number, string> => new Map(BROKER_IDS.map((id) => [id, brokers.get(id)!.dataDir]));
   const children: Child[] = [];
   const clients: WsTestClient[] = [];
   /** The high watermark of each topic once its case ended, for the replica comparison. */
@@ -72,22 +52,10 @@ describe("replication across network partitions (one network namespace per broke
   const hostOf = (id: number): string => `b${id}`;
 
   /** Topic `topic`'s partition 0 as broker `id` describes it. */
-  async function describedBy(id: number, topic: string): Promise<Described> {
-    const response = await fetch(`${brokers.get(id)!.httpUrl}/admin/topics/${topic}`, { signal: AbortSignal.timeout(2_000) });
-    expect(response.status, `describe ${topic} on broker ${id}`).toBe(200);
-    const body = (await response.json()) as { partitions: Described[] };
-    return body.partitions[0]!;
-  }
+  const describedBy = (id: number, topic: string): Promise<DescribedPartition> => describedAt(brokers.get(id)!.httpUrl, topic);
 
   /** Waits until broker `id` sees a leader and the full ISR of `topic`. */
-  async function fullIsr(id: number, topic: string, limitMs: number): Promise<Described> {
-    return await untilPasses(async () => {
-      const p = await describedBy(id, topic);
-      expect(p.leader, `leader of ${topic} on broker ${id}`).toBeGreaterThan(0);
-      expect([...p.isr].sort(), `ISR of ${topic} on broker ${id}`).toEqual(BROKER_IDS);
-      return p;
-    }, limitMs);
-  }
+  const fullIsrAt = (id: number, topic: string, limitMs: number): Promise<DescribedPartition> => fullIsr(brokers.get(id)!.httpUrl, topic, BROKER_IDS, limitMs);
 
   /** Starts `verifiable-producer --acks -1` on `topic`, inside `host`'s namespace when given. */
   function startProducer(topic: string, bootstrap: number[], valuePrefix: number, host?: string): Child {
@@ -125,7 +93,7 @@ describe("replication across network partitions (one network namespace per broke
   async function acksPass(producer: Child, count: number, what: string, limitMs = 10_000): Promise<void> {
     await untilPasses(async () => {
       const errors = sendErrors(producer);
-      expect(acknowledged(producer).length, `${what}; ${errors.length} send errors, the last: ${JSON.stringify(errors.slice(-2))}`).toBeGreaterThan(count);
+      expect(acknowledgedRecords(producer).length, `${what}; ${errors.length} send errors, the last: ${JSON.stringify(errors.slice(-2))}`).toBeGreaterThan(count);
     }, limitMs);
   }
 
@@ -154,7 +122,7 @@ describe("replication across network partitions (one network namespace per broke
       }
     }
     for (const producer of producers) {
-      const acked = acknowledged(producer);
+      const acked = acknowledgedRecords(producer);
       const missing = acked.filter((a) => log.get(a.offset) !== a.value);
       expect(
         missing.slice(0, 5).map((a) => ({ ...a, found: log.get(a.offset) ?? null })),
@@ -219,14 +187,14 @@ describe("replication across network partitions (one network namespace per broke
     }
   });
 
-  async function createTopic(topic: string): Promise<Described> {
+  async function createTopic(topic: string): Promise<DescribedPartition> {
     const response = await fetch(`${brokers.get(1)!.httpUrl}/admin/topics`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: topic, partitions: 1, replicationFactor: 3, configs: { "min.insync.replicas": 2 } }),
     });
     expect(response.status, await response.clone().text()).toBe(201);
-    return await fullIsr(1, topic, 15_000);
+    return await fullIsrAt(1, topic, 15_000);
   }
 
   test("a leader cut off from everything acknowledges nothing, a new leader takes over, and the old one truncates and rejoins after the heal", async () => {
@@ -250,22 +218,22 @@ describe("replication across network partitions (one network namespace per broke
     // Producing carries on with the majority.
     // (Its requests to the silent broker run into the client's timeouts first: the produce reply
     // timeout, and for a metadata request sent there the connection's 30 s request timeout.)
-    await acksPass(outside, acknowledged(outside).length + 100, "the outside producer after the election", 40_000);
+    await acksPass(outside, acknowledgedRecords(outside).length + 100, "the outside producer after the election", 40_000);
     // The isolated leader still takes writes from its neighbour, but cannot acknowledge them.
     await untilPasses(async () => {
       expect(sendErrors(inside).filter((e) => (e["timestamp"] as number) > cutAt).length, "the isolated leader's neighbour sees its sends fail").toBeGreaterThan(0);
     }, 10_000);
     const healAt = Date.now();
-    const ackedWhileCut = acknowledged(inside).filter((a) => a.timestamp > cutAt + 1_000 && a.timestamp <= healAt);
+    const ackedWhileCut = acknowledgedRecords(inside).filter((a) => a.timestamp > cutAt + 1_000 && a.timestamp <= healAt);
     expect(ackedWhileCut.slice(0, 5), `${ackedWhileCut.length} records acknowledged by the isolated leader`).toEqual([]);
 
     lab!.heal();
-    await fullIsr(after.leader, topic, 20_000);
-    const rejoined = await fullIsr(oldLeader, topic, 10_000);
+    await fullIsrAt(after.leader, topic, 20_000);
+    const rejoined = await fullIsrAt(oldLeader, topic, 10_000);
     expect(rejoined.leader).toBe(after.leader);
     expect(brokers.get(oldLeader)!.child.stdout.some((l) => l.includes(`Truncating ${topic}-0 from`)), "the old leader truncated its unacknowledged tail").toBe(true);
     // Its neighbour reaches the new leader through the healed link.
-    await acksPass(inside, acknowledged(inside).length + 20, "the producer beside the old leader after the heal");
+    await acksPass(inside, acknowledgedRecords(inside).length + 20, "the producer beside the old leader after the heal");
 
     await stopProducer(outside);
     await stopProducer(inside);
@@ -273,7 +241,7 @@ describe("replication across network partitions (one network namespace per broke
     console.log(
       [
         `cut-leader: broker ${oldLeader} isolated for ${healAt - cutAt} ms, broker ${after.leader} leads at epoch-change; ` +
-          `outside ${acknowledged(outside).length} acked / ${sendErrors(outside).length} failed, beside ${acknowledged(inside).length} acked / ${sendErrors(inside).length} failed`,
+          `outside ${acknowledgedRecords(outside).length} acked / ${sendErrors(outside).length} failed, beside ${acknowledgedRecords(inside).length} acked / ${sendErrors(inside).length} failed`,
         ...brokers.get(oldLeader)!.child.stdout.filter((l) => l.includes(`${topic}-0`)),
       ].join("\n"),
     );
@@ -295,27 +263,18 @@ describe("replication across network partitions (one network namespace per broke
     }, LAG_TIME_MAX_MS + 3 * SESSION_TIMEOUT_MS);
     expect(shrunk.leader, "the leader keeps its leadership").toBe(leader);
     expect(shrunk.isr).toHaveLength(2);
-    await acksPass(producer, acknowledged(producer).length + 100, "the producer with two in the ISR");
+    await acksPass(producer, acknowledgedRecords(producer).length + 100, "the producer with two in the ISR");
 
     lab!.heal();
-    await fullIsr(leader, topic, 20_000);
+    await fullIsrAt(leader, topic, 20_000);
     await stopProducer(producer);
     await checkAcknowledgedRecords(topic, leader, [producer]);
   });
 
   test("after a clean stop the three replicas of each topic hold the same batches below the high watermark", async () => {
     expect([...finalHighWatermarks.keys()].sort()).toEqual(["cut-follower", "cut-leader"]);
-    for (const [topic] of finalHighWatermarks) await fullIsr(1, topic, 20_000);
+    for (const [topic] of finalHighWatermarks) await fullIsrAt(1, topic, 20_000);
     for (const [id, broker] of brokers) expect(await broker.stop(), `broker ${id} exit code:\n${broker.output()}`).toBe(0);
-    for (const [topic, hw] of finalHighWatermarks) {
-      const replicas = BROKER_IDS.map((id) => {
-        const { batches, problems } = replicaBatches(brokers.get(id)!.dataDir, topic, 0);
-        expect(problems, `segments of ${topic} on broker ${id}`).toEqual([]);
-        return batches.filter((b) => b.baseOffset < hw);
-      });
-      expect(replicas[0]!.at(-1)?.lastOffset, `${topic}: the batches end at the high watermark`).toBe(hw - 1);
-      expect(replicas[1], `${topic}: broker 2 against broker 1`).toEqual(replicas[0]);
-      expect(replicas[2], `${topic}: broker 3 against broker 1`).toEqual(replicas[0]);
-    }
+    for (const [topic, hw] of finalHighWatermarks) expectIdenticalReplicas(logDirs(), topic, 0, hw);
   });
 });

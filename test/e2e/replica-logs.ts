@@ -12,6 +12,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { expect } from "vitest";
 import { partitionDirName } from "../../src/core/log/partition-dir-name.ts";
 import { scanBatches } from "../../src/core/record/scan-batches.ts";
 
@@ -76,4 +77,27 @@ export function replicaBatches(logDir: string, topic: string, partition: number)
     }
   }
   return { batches, problems };
+}
+
+/**
+ * Asserts that the replicas in `logDirs` (broker id → log directory, of stopped brokers) hold the
+ * same batches of a partition below `highWatermark` (base offset, CRC, leader epoch), ending at it,
+ * with no problem in any segment.
+ *
+ * @example
+ * ```ts
+ * expectIdenticalReplicas(new Map([[1, b1.dataDir], [2, b2.dataDir], [3, b3.dataDir]]), "orders", 0, 1200);
+ * ```
+ */
+export function expectIdenticalReplicas(logDirs: ReadonlyMap<number, string>, topic: string, partition: number, highWatermark: number): void {
+  const name = `${topic}-${partition}`;
+  const replicas = [...logDirs].map(([id, dir]) => {
+    const { batches, problems } = replicaBatches(dir, topic, partition);
+    expect(problems, `segments of ${name} on broker ${id}`).toEqual([]);
+    return { id, batches: batches.filter((batch) => batch.baseOffset < highWatermark) };
+  });
+  const [first, ...others] = replicas;
+  expect(first!.batches.length, `${name}: batches below the high watermark on broker ${first!.id}`).toBeGreaterThan(0);
+  expect(first!.batches.at(-1)!.lastOffset, `${name}: the batches end at the high watermark`).toBe(highWatermark - 1);
+  for (const other of others) expect(other.batches, `${name}: broker ${other.id} against broker ${first!.id}`).toEqual(first!.batches);
 }

@@ -16,8 +16,8 @@ import { startChild, type Child } from "../support/child-process.ts";
 import { startEtcd, type EtcdServer } from "../support/etcd.ts";
 import type { Frame, WsTestClient } from "../support/ws-test-client.ts";
 import { BINARY_PATH, removeTempDirs, startBroker, TARGETS, type E2eBroker } from "./broker-matrix.ts";
-import { replicaBatches, type StoredBatch } from "./replica-logs.ts";
-import { toolEvents, untilPasses, within } from "./cluster-helpers.ts";
+import { expectIdenticalReplicas } from "./replica-logs.ts";
+import { acknowledgedRecords, toolEvents, untilPasses, within, type AcknowledgedRecord } from "./cluster-helpers.ts";
 
 const SESSION_TIMEOUT_MS = 3000;
 const TOPIC = "bounced";
@@ -32,20 +32,6 @@ interface PartitionInfo {
   leaderEpoch: number;
   isr: number[];
   replicas: number[];
-}
-
-interface Acked {
-  partition: number;
-  offset: number;
-  value: string;
-}
-
-function acknowledged(producer: Child): Acked[] {
-  return toolEvents(producer, "producer_send_success").map((e) => ({
-    partition: e["partition"] as number,
-    offset: e["offset"] as number,
-    value: e["value"] as string,
-  }));
 }
 
 /** The last few send errors, for failure messages. */
@@ -183,7 +169,7 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
     ]);
     const reading = consumer;
     await reading.waitForLine((line) => line.includes('"partitions_assigned"'), 30_000);
-    await untilPasses(async () => expect(acknowledged(running).length).toBeGreaterThan(100), 10_000);
+    await untilPasses(async () => expect(acknowledgedRecords(running).length).toBeGreaterThan(100), 10_000);
 
     const timings: string[] = [];
     for (const [round, kind] of BOUNCES.entries()) {
@@ -212,9 +198,9 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
 
       // The producer follows the new leader: partition 0 takes acknowledged records again while
       // the bounced broker is still down (two in-sync replicas are enough).
-      const ackedOn0 = acknowledged(running).filter((a) => a.partition === 0).length;
+      const ackedOn0 = acknowledgedRecords(running).filter((a) => a.partition === 0).length;
       await untilPasses(
-        async () => expect(acknowledged(running).filter((a) => a.partition === 0).length, `producer after bounce ${round + 1}: ${lastErrors(running)}`).toBeGreaterThan(ackedOn0),
+        async () => expect(acknowledgedRecords(running).filter((a) => a.partition === 0).length, `producer after bounce ${round + 1}: ${lastErrors(running)}`).toBeGreaterThan(ackedOn0),
         10_000,
       );
       const resumedMs = Date.now() - bouncedAt;
@@ -223,8 +209,8 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
       await fullyReplicated(survivor, 30_000);
       const rejoinedMs = Date.now() - bouncedAt;
       // A while with the full ISR before the next bounce, as Kafka's test leaves between bounces.
-      const ackedBack = acknowledged(running).filter((a) => a.partition === 0).length;
-      await untilPasses(async () => expect(acknowledged(running).filter((a) => a.partition === 0).length).toBeGreaterThan(ackedBack + 100), 10_000);
+      const ackedBack = acknowledgedRecords(running).filter((a) => a.partition === 0).length;
+      await untilPasses(async () => expect(acknowledgedRecords(running).filter((a) => a.partition === 0).length).toBeGreaterThan(ackedBack + 100), 10_000);
       timings.push(
         `${round + 1} ${kind} broker ${deadId}: stopped ${stoppedMs} ms, leader ${after.leader} at ${electedMs} ms, producing at ${resumedMs} ms, back in ISR at ${rejoinedMs} ms`,
       );
@@ -233,7 +219,7 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
     running.kill("SIGTERM");
     await within(running.exited, 40_000, "the producer's shutdown");
     expect(toolEvents(running, "shutdown_complete")).toHaveLength(1);
-    const acked = acknowledged(running);
+    const acked = acknowledgedRecords(running);
     const sendErrors = toolEvents(running, "producer_send_error");
 
     // Every partition's leader has the whole log below its high watermark once the followers caught up.
@@ -288,7 +274,7 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
     }
 
     // The group consumer, which ran through the bounces, has read every acknowledged record.
-    const uncovered = (): Acked[] => {
+    const uncovered = (): AcknowledgedRecord[] => {
       const seen = new Set<string>();
       for (const e of toolEvents(reading, "records_consumed")) {
         for (const range of e["partitions"] as { partition: number; minOffset: number; maxOffset: number }[]) {
@@ -308,18 +294,8 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
       const code = await within(broker.stop(), 20_000, `the final clean stop of broker ${id}`);
       expect(code, `broker ${id} exit code`).toBe(0);
     }
-    for (let partition = 0; partition < PARTITIONS; partition++) {
-      const hw = highWatermarks[partition]!;
-      const replicas = BROKER_IDS.map((id) => {
-        const { batches, problems } = replicaBatches(brokers.get(id)!.dataDir, TOPIC, partition);
-        expect(problems, `segments of partition ${partition} on broker ${id}`).toEqual([]);
-        return batches.filter((b: StoredBatch) => b.baseOffset < hw);
-      });
-      expect(replicas[0]!.length).toBeGreaterThan(0);
-      expect(replicas[0]!.at(-1)!.lastOffset, `partition ${partition}: the batches end at the high watermark`).toBe(hw - 1);
-      expect(replicas[1], `partition ${partition}: broker 2 against broker 1`).toEqual(replicas[0]);
-      expect(replicas[2], `partition ${partition}: broker 3 against broker 1`).toEqual(replicas[0]);
-    }
+    const logDirs = new Map(BROKER_IDS.map((id) => [id, brokers.get(id)!.dataDir]));
+    for (let partition = 0; partition < PARTITIONS; partition++) expectIdenticalReplicas(logDirs, TOPIC, partition, highWatermarks[partition]!);
 
     const errorKinds = new Map<string, number>();
     for (const e of sendErrors) {

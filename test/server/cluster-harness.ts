@@ -23,6 +23,7 @@ import type { PartitionLog } from "../../src/core/log/partition-log.ts";
 import { scanBatches } from "../../src/core/record/scan-batches.ts";
 import { createBroker, type Broker } from "../../src/server/broker.ts";
 import { WsTestClient } from "../support/ws-test-client.ts";
+import { untilPasses } from "../support/until-passes.ts";
 
 /** The session timeout of the test brokers (a lease of 1 s). */
 export const SESSION_TIMEOUT_MS = 1000;
@@ -162,14 +163,6 @@ export async function batchCrcs(log: PartitionLog, end: number): Promise<number[
 }
 
 /** Waits (in real time) until `check` passes, retrying its failures; rethrows the last one after `limitMs`. */
-export async function eventually<T>(check: () => T | Promise<T>, limitMs = 10_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() - start > limitMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+export function eventually<T>(check: () => T | Promise<T>, limitMs = 10_000): Promise<T> {
+  return untilPasses(check, limitMs, 25);
 }

@@ -35,7 +35,14 @@ export interface EtcdServer {
   destroy(): Promise<void>;
 }
 
-/** Where the etcd binary is, or undefined. */
+/**
+ * Where the etcd binary is (on PATH, /usr/bin or /usr/local/bin), or undefined.
+ *
+ * @example
+ * ```ts
+ * findEtcd(); // "/usr/bin/etcd"
+ * ```
+ */
 export function findEtcd(): string | undefined {
   const dirs = [...(process.env["PATH"] ?? "").split(delimiter), "/usr/bin", "/usr/local/bin"];
   for (const dir of dirs) {
@@ -44,7 +51,15 @@ export function findEtcd(): string | undefined {
   return undefined;
 }
 
-async function freePort(): Promise<number> {
+/**
+ * A port free on 127.0.0.1 right now.
+ *
+ * @example
+ * ```ts
+ * const port = await freePort();
+ * ```
+ */
+export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -56,7 +71,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function healthy(endpoint: string): Promise<boolean> {
+/**
+ * Whether the etcd at `endpoint` answers its /health as healthy (within a second).
+ *
+ * @example
+ * ```ts
+ * await etcdHealthy("http://127.0.0.1:2379"); // true
+ * ```
+ */
+export async function etcdHealthy(endpoint: string): Promise<boolean> {
   try {
     const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1_000) });
     const body = (await response.json()) as { health?: unknown };
@@ -124,7 +147,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
     let exited = false;
     void started.exited.then(() => (exited = true));
     const deadline = Date.now() + 15_000;
-    while (!(await healthy(endpoint))) {
+    while (!(await etcdHealthy(endpoint))) {
       if (exited) {
         child = undefined;
         throw new Error(`etcd exited while starting:\n${started.stderr.join("\n")}`);
