@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { etcdHealthy, findEtcd, freePort } from "../../test/support/etcd.ts";
+import { etcdHealthy, findEtcd, freePort, singleMemberArgs } from "../../test/support/etcd.ts";
 import { startGroup, type GroupChild } from "../ws/broker-process.ts";
 
 /**
@@ -47,21 +47,7 @@ export async function startEtcd(dataDir: string): Promise<EtcdProcess> {
   const [clientPort, peerPort] = [await freePort(), await freePort()];
   const endpoint = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
-  const child = startGroup(binary, [
-    "--name", "edgelog-bench",
-    "--data-dir", dataDir,
-    "--listen-client-urls", endpoint,
-    "--advertise-client-urls", endpoint,
-    "--listen-peer-urls", peer,
-    "--initial-advertise-peer-urls", peer,
-    "--initial-cluster", `edgelog-bench=${peer}`,
-    "--initial-cluster-state", "new",
-    "--heartbeat-interval", "50",
-    "--election-timeout", "500",
-    "--unsafe-no-fsync",
-    "--logger", "zap",
-    "--log-level", "error",
-  ]);
+  const child = startGroup(binary, singleMemberArgs("edgelog-bench", dataDir, endpoint, peer));
   let exited = false;
   void child.exited.then(() => (exited = true));
   const deadline = performance.now() + 15_000;

@@ -11,7 +11,7 @@
  */
 import { expect } from "vitest";
 import type { Child } from "../support/child-process.ts";
-import type { Frame } from "../support/ws-test-client.ts";
+import type { Frame, WsTestClient } from "../support/ws-test-client.ts";
 
 import { untilPasses } from "../support/until-passes.ts";
 
@@ -128,5 +128,20 @@ export async function fullIsr(httpUrl: string, topic: string, brokerIds: readonl
     expect(p.leader, `leader of ${topic} at ${httpUrl}`).toBeGreaterThan(0);
     expect([...p.isr].sort(), `ISR of ${topic} at ${httpUrl}`).toEqual([...brokerIds].sort());
     return p;
+  }, limitMs);
+}
+
+/**
+ * Waits until `client`'s broker lists exactly `brokerIds` in its metadata: the cluster has formed.
+ *
+ * @example
+ * ```ts
+ * await untilClusterFormed(admin, [1, 2, 3], 20_000);
+ * ```
+ */
+export async function untilClusterFormed(client: WsTestClient, brokerIds: readonly number[], limitMs: number): Promise<void> {
+  await untilPasses(async () => {
+    const metadata = await client.call("metadata", { topics: [] });
+    expect((metadata["brokers"] as Frame[]).map((b) => b["brokerId"])).toEqual(brokerIds);
   }, limitMs);
 }

@@ -24,7 +24,7 @@ import { createNetnsLab, type NetnsLab } from "../support/netns.ts";
 import type { Frame, WsTestClient } from "../support/ws-test-client.ts";
 import { BINARY_PATH, removeTempDirs, startBroker, tempDataDir, TARGETS, type E2eBroker } from "./broker-matrix.ts";
 import { expectIdenticalReplicas } from "./replica-logs.ts";
-import { acknowledgedRecords, describedAt, type DescribedPartition, fullIsr, toolEvents, untilPasses } from "./cluster-helpers.ts";
+import { acknowledgedRecords, describedAt, type DescribedPartition, fullIsr, toolEvents, untilClusterFormed, untilPasses } from "./cluster-helpers.ts";
 
 const SESSION_TIMEOUT_MS = 3000;
 const LAG_TIME_MAX_MS = 3000;
@@ -160,10 +160,7 @@ describe("replication across network partitions (one network namespace per broke
     started.forEach((broker, i) => brokers.set(BROKER_IDS[i]!, broker));
     const admin = await brokers.get(1)!.connect({ timeoutMs: 10_000 });
     clients.push(admin);
-    await untilPasses(async () => {
-      const metadata = await admin.call("metadata", { topics: [] });
-      expect((metadata["brokers"] as Frame[]).map((b) => b["brokerId"])).toEqual(BROKER_IDS);
-    }, 20_000);
+    await untilClusterFormed(admin, BROKER_IDS, 20_000);
   });
 
   // A failed case must not leave its cut behind for the next one.

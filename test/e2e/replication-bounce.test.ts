@@ -17,7 +17,7 @@ import { startEtcd, type EtcdServer } from "../support/etcd.ts";
 import type { Frame, WsTestClient } from "../support/ws-test-client.ts";
 import { BINARY_PATH, removeTempDirs, startBroker, TARGETS, type E2eBroker } from "./broker-matrix.ts";
 import { expectIdenticalReplicas } from "./replica-logs.ts";
-import { acknowledgedRecords, toolEvents, untilPasses, within, type AcknowledgedRecord } from "./cluster-helpers.ts";
+import { acknowledgedRecords, type AcknowledgedRecord, toolEvents, untilClusterFormed, untilPasses, within } from "./cluster-helpers.ts";
 
 const SESSION_TIMEOUT_MS = 3000;
 const TOPIC = "bounced";
@@ -108,10 +108,7 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
     started.forEach((broker, i) => brokers.set(BROKER_IDS[i]!, broker));
     const admin = await brokers.get(1)!.connect({ timeoutMs: 10_000 });
     clients.push(admin);
-    await untilPasses(async () => {
-      const metadata = await admin.call("metadata", { topics: [] });
-      expect((metadata["brokers"] as Frame[]).map((b) => b["brokerId"])).toEqual(BROKER_IDS);
-    }, 20_000);
+    await untilClusterFormed(admin, BROKER_IDS, 20_000);
   });
 
   afterAll(async () => {

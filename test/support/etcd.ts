@@ -52,6 +52,34 @@ export function findEtcd(): string | undefined {
 }
 
 /**
+ * The command line of a throwaway single-member etcd: client and peer URLs as given, fast elections
+ * (a single member on a shared machine), no fsync, quiet logs.
+ *
+ * @example
+ * ```ts
+ * spawn("/usr/bin/etcd", singleMemberArgs("bench", "/tmp/etcd", "http://127.0.0.1:2379", "http://127.0.0.1:2380"));
+ * ```
+ */
+export function singleMemberArgs(name: string, dataDir: string, endpoint: string, peer: string): string[] {
+  // prettier-ignore
+  return [
+    "--name", name,
+    "--data-dir", dataDir,
+    "--listen-client-urls", endpoint,
+    "--advertise-client-urls", endpoint,
+    "--listen-peer-urls", peer,
+    "--initial-advertise-peer-urls", peer,
+    "--initial-cluster", `${name}=${peer}`,
+    "--initial-cluster-state", "new",
+    "--heartbeat-interval", "50",
+    "--election-timeout", "500",
+    "--unsafe-no-fsync",
+    "--logger", "zap",
+    "--log-level", "error",
+  ];
+}
+
+/**
  * A port free on 127.0.0.1 right now.
  *
  * @example
@@ -122,22 +150,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
   const host = options.host ?? "127.0.0.1";
   const endpoint = `http://${host}:${clientPort}`;
   const peer = `http://${host}:${peerPort}`;
-  const args = [
-    "--name", "edgelog-test",
-    "--data-dir", join(dataDir, "member-data"),
-    "--listen-client-urls", endpoint,
-    "--advertise-client-urls", endpoint,
-    "--listen-peer-urls", peer,
-    "--initial-advertise-peer-urls", peer,
-    "--initial-cluster", `edgelog-test=${peer}`,
-    "--initial-cluster-state", "new",
-    // A single member on a shared machine: fast elections, no fsync, quiet logs.
-    "--heartbeat-interval", "50",
-    "--election-timeout", "500",
-    "--unsafe-no-fsync",
-    "--logger", "zap",
-    "--log-level", "error",
-  ];
+  const args = singleMemberArgs("edgelog-test", join(dataDir, "member-data"), endpoint, peer);
   let child: Child | undefined;
 
   async function start(): Promise<void> {
