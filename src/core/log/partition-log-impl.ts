@@ -1,6 +1,7 @@
 /**
- * The implementation behind {@link openPartitionLog}: one class holding the segment list and the
- * offsets, with appends, rolls, truncation and retention serialized on a queue and reads lock-free.
+ * The implementation behind {@link openPartitionLog}: the operations of a partition log over a
+ * {@link SegmentedLog} (the segment list and the offsets, rolls and flushes, in `segmented-log.ts`),
+ * with appends, rolls, truncation and retention serialized on a queue and reads lock-free.
  * Import the public API from `partition-log.ts`.
  *
  * @example
@@ -11,43 +12,25 @@
  * @module
  */
 import { EdgelogError } from "../errors.ts";
-import type { Clock } from "../ports/clock.ts";
-import type { FileSystem } from "../ports/file-system.ts";
 import { AppendGroups, fitsRun, type Placement, type QueuedAppend } from "./append-group.ts";
 import { placeBatches, validateAppend } from "./append-validation.ts";
-import type { LeaderEpochCache } from "./leader-epoch-cache.ts";
-import type { LogConfig } from "./log-config.ts";
 import { type CompactionResult, type CompactOptions, LogCleaner } from "./log-cleaner.ts";
-import type { LoadedLog, LogLogger } from "./log-recovery.ts";
 import { logUnavailable, offsetOutOfRange } from "./log-errors.ts";
-import { removeLogDirectory, syncDirectory } from "./partition-dir-name.ts";
+import { removeLogDirectory } from "./partition-dir-name.ts";
 import type { AppendInfo, AppendOptions, PartitionLog, ReadInfo, ReadOptions, WaitTarget } from "./partition-log.ts";
-import { type RetentionInput, segmentsToDelete } from "./retention.ts";
+import { segmentsToDelete } from "./retention.ts";
 import { LogSegment } from "./segment.ts";
-import { cutSegments, destroySegments, floorSegment, readSegments, searchSegments } from "./segment-list.ts";
+import { cutSegments, destroySegments, readSegments, searchSegments } from "./segment-list.ts";
+import { type PartitionLogParts, SegmentedLog } from "./segmented-log.ts";
 import { SerialQueue } from "./serial-queue.ts";
 import { storageError } from "./storage-error.ts";
 import { AppendNotifier } from "./wait-for-append.ts";
 
+export type { PartitionLogParts } from "./segmented-log.ts";
+
 const DEFAULT_MAX_BYTES = 1024 * 1024;
 const INT32_MAX = 0x7fff_ffff;
 const noop = (): void => {};
-
-/** What {@link PartitionLogImpl} is built from. */
-export interface PartitionLogParts {
-  fs: FileSystem;
-  clock: Clock;
-  dir: string;
-  topic: string;
-  partition: number;
-  config: LogConfig;
-  logger: LogLogger;
-  loaded: LoadedLog;
-  epochs: LeaderEpochCache;
-  onCheckpointNeeded: () => Promise<void>;
-  /** The partition's entry of `cleaner-offset-checkpoint`, if any. */
-  cleanerCheckpoint?: number;
-}
 
 /**
  * A partition log over a list of segments.
@@ -57,27 +40,8 @@ export interface PartitionLogParts {
  * const log: PartitionLog = new PartitionLogImpl(parts); // openPartitionLog() does this
  * ```
  */
-export class PartitionLogImpl implements PartitionLog {
-  readonly topic: string;
-  readonly partition: number;
-  readonly dir: string;
-  readonly leaderEpochCache: LeaderEpochCache;
-  lastFlushTime: number;
-
-  /** `<topic>-<partition>`, for messages. */
-  private readonly name: string;
-  private readonly fs: FileSystem;
-  private readonly clock: Clock;
-  private readonly logger: LogLogger;
-  private readonly onCheckpointNeeded: () => Promise<void>;
-  private currentConfig: LogConfig;
-  /** Oldest first, the active segment last; replaced (never mutated) when it changes. */
-  private segments: LogSegment[];
-  private startOffset: number;
-  private endOffset: number;
-  private hw: number;
+export class PartitionLogImpl extends SegmentedLog implements PartitionLog {
   private hwFollowsEnd = true;
-  private synced: number;
   private readonly writes = new SerialQueue();
   private readonly groups = new AppendGroups(this.writes, {
     now: () => this.clock.now(),
@@ -91,31 +55,14 @@ export class PartitionLogImpl implements PartitionLog {
     fits: (run, member, placement, now) => fitsRun(this.active, this.currentConfig, run, member.bytes.length, placement, now),
     commit: (run, now) => this.commit(run, now),
   });
-  private readonly flushes = new SerialQueue();
   private readonly notifier: AppendNotifier;
   private state: "open" | "closing" | "closed" | "deleted" = "open";
   private failure: EdgelogError | undefined;
-  private truncations = 0;
   private readonly cleaner: LogCleaner;
 
   constructor(parts: PartitionLogParts) {
-    this.fs = parts.fs;
-    this.clock = parts.clock;
-    this.dir = parts.dir;
-    this.topic = parts.topic;
-    this.partition = parts.partition;
-    this.name = `${parts.topic}-${parts.partition}`;
-    this.currentConfig = parts.config;
-    this.logger = parts.logger;
-    this.onCheckpointNeeded = parts.onCheckpointNeeded;
-    this.leaderEpochCache = parts.epochs;
-    this.segments = parts.loaded.segments;
-    this.startOffset = parts.loaded.logStartOffset;
-    this.endOffset = parts.loaded.logEndOffset;
-    this.hw = this.endOffset;
-    this.synced = parts.loaded.recoveryPoint;
+    super(parts);
     this.notifier = new AppendNotifier(parts.clock);
-    this.lastFlushTime = parts.clock.now();
     this.cleaner = new LogCleaner(
       {
         fs: this.fs,
@@ -139,39 +86,8 @@ export class PartitionLogImpl implements PartitionLog {
     );
   }
 
-  get logStartOffset(): number {
-    return this.startOffset;
-  }
-  get logEndOffset(): number {
-    return this.endOffset;
-  }
-  get highWatermark(): number {
-    return this.hw;
-  }
-  get recoveryPoint(): number {
-    return this.synced;
-  }
-  get config(): LogConfig {
-    return this.currentConfig;
-  }
-  get sizeInBytes(): number {
-    let size = 0;
-    for (const s of this.segments) size += s.size;
-    return size;
-  }
-  get segmentCount(): number {
-    return this.segments.length;
-  }
   get firstDirtyOffset(): number {
     return this.cleaner.firstDirtyOffset;
-  }
-  private get active(): LogSegment {
-    return this.segments[this.segments.length - 1]!;
-  }
-
-  updateConfig(config: LogConfig): void {
-    this.currentConfig = config;
-    this.active.updateConfig(config);
   }
 
   append(batches: Uint8Array, options: AppendOptions = {}): Promise<AppendInfo> {
@@ -362,16 +278,6 @@ export class PartitionLogImpl implements PartitionLog {
     return this.flushNow();
   }
 
-  private flushNow(): Promise<void> {
-    return this.flushes.run(async () => {
-      const target = this.endOffset;
-      const generation = this.truncations;
-      await this.syncSegmentsFrom(this.synced);
-      if (generation === this.truncations) this.synced = Math.max(this.synced, Math.min(target, this.endOffset));
-      this.lastFlushTime = this.clock.now();
-    });
-  }
-
   waitForAppend(offset: number, timeoutMs: number, signal?: AbortSignal, until: WaitTarget = "highWatermark"): Promise<boolean> {
     if (this.state !== "open") return Promise.resolve(false);
     const end = until === "logEnd" ? () => this.endOffset : () => this.hw;
@@ -404,93 +310,6 @@ export class PartitionLogImpl implements PartitionLog {
     await Promise.all(this.segments.map((s) => s.abandon()));
     this.state = "deleted";
     await removeLogDirectory(this.fs, this.dir, this.clock.now());
-  }
-
-  /**
-   * False when the active segment surely keeps this append, decided without I/O or an await (the
-   * append path runs this per request); true when {@link maybeRoll} must decide.
-   */
-  private mayRoll(size: number, maxTimestamp: number, last: number, now: number): boolean {
-    const segment = this.active;
-    const config = this.currentConfig;
-    if (segment.size === 0 || segment.size + size > config.segmentBytes) return true;
-    if (segment.offsetIndex.isFull || segment.timeIndex.isFull || !segment.canHold(last)) return true;
-    const waited = segment.knownTimeWaitedForRoll(now, maxTimestamp);
-    return waited === undefined || waited > config.segmentMs;
-  }
-
-  /** Kafka's shouldRoll: segment.bytes, segment.ms, a full index, or offsets past int32 from the base. */
-  private async maybeRoll(size: number, maxTimestamp: number, first: number, last: number, now: number): Promise<void> {
-    const segment = this.active;
-    const config = this.currentConfig;
-    const bySize = segment.size > 0 && segment.size + size > config.segmentBytes;
-    const byTime = segment.size > 0 && (await segment.timeWaitedForRoll(now, maxTimestamp)) > config.segmentMs;
-    const full = segment.offsetIndex.isFull || segment.timeIndex.isFull;
-    if (bySize || byTime || full || !segment.canHold(last)) await this.rollTo(first, now);
-  }
-
-  /** Seals the active segment and starts one at `base` (an empty active segment is just replaced). */
-  private async rollTo(base: number, now: number): Promise<void> {
-    const old = this.active;
-    if (old.size === 0 && old.baseOffset === base) return;
-    const fresh = await LogSegment.create(this.fs, this.dir, base, this.currentConfig, now);
-    if (old.size === 0) {
-      this.segments = [...this.segments.slice(0, -1), fresh];
-      old.deleted = true;
-      await old.destroy();
-    } else {
-      try {
-        // Kafka syncs a segment when it stops being active; older unsynced data goes with it.
-        await old.seal();
-        await this.syncSegmentsFrom(this.synced);
-      } catch (error) {
-        fresh.deleted = true;
-        await fresh.destroy().catch(() => undefined);
-        throw error;
-      }
-      this.segments = [...this.segments, fresh];
-      this.synced = Math.max(this.synced, Math.min(base, this.endOffset));
-      this.lastFlushTime = now;
-    }
-    await this.syncDir();
-  }
-
-  /** Syncs every segment that may hold offsets at or after `offset`. */
-  private async syncSegmentsFrom(offset: number): Promise<void> {
-    const segments = this.segments;
-    for (let i = floorSegment(segments, offset); i < segments.length; i++) {
-      const segment = segments[i]!;
-      if (!segment.deleted) await segment.sync();
-    }
-  }
-
-  private retentionInput(): Omit<RetentionInput, "deletePolicy"> {
-    const { retentionMs, retentionBytes } = this.currentConfig;
-    const segments = this.segments.map((s) => ({ baseOffset: s.baseOffset, sizeInBytes: s.size, largestTimestamp: s.largestTimestamp }));
-    return { segments, now: this.clock.now(), highWatermark: this.hw, logStartOffset: this.startOffset, retentionMs, retentionBytes };
-  }
-
-  /** Removes the `count` oldest segments and moves the log start past them; returns their bytes. */
-  private async deleteOldest(count: number): Promise<number> {
-    if (count <= 0) return 0;
-    const gone = this.segments.slice(0, count);
-    this.segments = this.segments.slice(count);
-    this.startOffset = Math.max(this.startOffset, this.segments[0]!.baseOffset);
-    this.hw = Math.max(this.hw, this.startOffset);
-    let bytes = 0;
-    for (const s of gone) bytes += s.size;
-    await destroySegments(gone);
-    await this.syncDir();
-    return bytes;
-  }
-
-  private syncDir(): Promise<void> {
-    return syncDirectory(this.fs, this.dir);
-  }
-
-  private outOfRange(offset: number): EdgelogError {
-    const range = `[${this.startOffset}, ${this.endOffset}]`;
-    return offsetOutOfRange(`Offset ${offset} of ${this.name} is outside ${range}`, this.startOffset, this.endOffset, this.hw);
   }
 
   private checkOpen(): void {
