@@ -20,7 +20,7 @@ const rules: Rule[] = [
   { dir: "src/core", forbid: /\/(protocol|server|adapters|cli|client)\//, why: "src/core depends on no outer layer" },
   { dir: "src/protocol", forbid: /^(node:|bun|hono|@hono\/|ws$|deno)|\/(server|adapters|cli|client)\//, why: "src/protocol depends on core only" },
   { dir: "src/client", forbid: /^(node:|bun|hono|@hono\/|deno)|\/(server|adapters|cli)\//, why: "src/client runs in browsers: protocol, core and WebSocket only" },
-  { dir: "src/server", forbid: /^(node:|bun|deno)|\/(adapters|cli)\//, why: "src/server is runtime-agnostic; adapters wire runtimes" },
+  { dir: "src/server", forbid: /^(node:|bun|deno)|\/(adapters|cli|client)\//, why: "src/server is runtime-agnostic; adapters wire runtimes; it shares with the client only protocol and core" },
 ];
 const globals = /\b(Deno|Bun)\.[A-Za-z]/;
 

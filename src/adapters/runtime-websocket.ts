@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import type { ReplicaWebSocketConstructor } from "../server/cluster-replica-client.ts";
+import type { WebSocketConstructor } from "../protocol/websocket-like.ts";
 
 /**
  * The runtime's WebSocket class; see the module documentation.
@@ -19,8 +19,8 @@ import type { ReplicaWebSocketConstructor } from "../server/cluster-replica-clie
  * const WebSocket = await runtimeWebSocket();
  * ```
  */
-export async function runtimeWebSocket(): Promise<ReplicaWebSocketConstructor> {
+export async function runtimeWebSocket(): Promise<WebSocketConstructor> {
   const global = (globalThis as { WebSocket?: unknown }).WebSocket;
-  if (typeof global === "function") return global as ReplicaWebSocketConstructor;
+  if (typeof global === "function") return global as WebSocketConstructor;
   return (await import("./node/websocket.ts")).nodeWebSocketClass();
 }

@@ -14,7 +14,7 @@ import { EdgelogError } from "../core/errors.ts";
 import type { WireError } from "../protocol/index.ts";
 import type { AdminRouter } from "./admin-routing.ts";
 import { type ResolvedRetry, withRetry } from "./retry.ts";
-import { fromWireError } from "./wire-error.ts";
+import { fromWireError } from "../protocol/wire-error.ts";
 
 /** Extra time the client waits beyond the broker-side timeout of an operation. */
 const REPLY_MARGIN_MS = 5_000;

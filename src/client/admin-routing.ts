@@ -28,7 +28,7 @@ import { EdgelogError, isEdgelogError } from "../core/errors.ts";
 import type { WireError } from "../protocol/index.ts";
 import type { BrokerPool } from "./broker-pool.ts";
 import type { Connection } from "./connection.ts";
-import { fromWireError } from "./wire-error.ts";
+import { fromWireError } from "../protocol/wire-error.ts";
 
 type Body = Record<string, unknown>;
 type Reply = Record<string, unknown>;

@@ -12,7 +12,7 @@ import type { CreatePartitionsResponse, CreateTopicsResponse, DeleteTopicsRespon
 import type { Admin } from "./admin.ts";
 import { type AdminRequests, itemError, list } from "./admin-request.ts";
 import type { TopicDescription } from "./admin-types.ts";
-import { fromWireError } from "./wire-error.ts";
+import { fromWireError } from "../protocol/wire-error.ts";
 
 /**
  * {@link Admin.createTopics}: `true` when every topic was created, `false` when some already existed.

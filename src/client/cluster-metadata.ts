@@ -17,7 +17,7 @@
  */
 import { EdgelogError } from "../core/errors.ts";
 import type { MetadataResponse } from "../protocol/index.ts";
-import { fromWireError } from "./wire-error.ts";
+import { fromWireError } from "../protocol/wire-error.ts";
 
 /**
  * One partition's placement as `metadata` told it.

@@ -31,7 +31,7 @@
  * ```
  * @module
  */
-import { EdgelogError, isEdgelogError } from "../core/errors.ts";
+import { asEdgelogError, EdgelogError } from "../core/errors.ts";
 import { decodeFrame, encodeFrame } from "../protocol/frame-codec.ts";
 import type { HelloResponse } from "../protocol/index.ts";
 import { isPushFrame, type PushFrame } from "../protocol/push.ts";
@@ -45,7 +45,7 @@ import {
   resolveConnectionOptions,
 } from "./connection-options.ts";
 import { EventListeners } from "./event-listeners.ts";
-import { closeQuietly, closeText, openSocket } from "./open-socket.ts";
+import { closeGracefully, closeQuietly, closeText, openSocket } from "./open-socket.ts";
 import { PendingRequests } from "./pending-requests.ts";
 import { backoffDelay } from "./retry.ts";
 import { WakeSignal } from "./wake-signal.ts";
@@ -83,7 +83,10 @@ export class Connection {
   readonly #changed = new WakeSignal();
   /** Woken by close(), to cut a backoff short. */
   readonly #closing = new WakeSignal();
-  readonly #pending = new PendingRequests(() => this.#changed.wake());
+  readonly #pending = new PendingRequests(
+    () => this.#changed.wake(),
+    (socket, why) => this.#unresponsive(socket, why),
+  );
   readonly #routes = new Map<number, (push: PushFrame) => void>();
   readonly #events = new EventListeners<ConnectionEvents>();
 
@@ -161,7 +164,7 @@ export class Connection {
           this.#connecting = undefined;
           if (this.#state === "closed") return;
           this.#state = "failed";
-          this.#failure = asEdgelogError(error);
+          this.#failure = asEdgelogError(error, "NETWORK_EXCEPTION");
           this.#changed.wake();
           if (reconnect) this.#events.emit("error", this.#failure);
         },
@@ -296,17 +299,7 @@ export class Connection {
     this.#pending.fail(closedError());
     this.#changed.wake();
     for (const opening of [...this.#opening]) closeQuietly(opening, 1000, "Client closing");
-    if (socket === undefined) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, CLOSE_GRACE_MS);
-      const previous = socket.onclose as ((event: SocketEvent) => unknown) | null;
-      socket.onclose = (event: SocketEvent) => {
-        previous?.(event);
-        clearTimeout(timer);
-        resolve();
-      };
-      closeQuietly(socket, 1000, "Client closing");
-    });
+    if (socket !== undefined) await closeGracefully(socket, CLOSE_GRACE_MS);
   }
 
   /** Tries the brokers in rounds until one says hello, waiting a backoff between rounds. */
@@ -327,7 +320,7 @@ export class Connection {
           return hello;
         } catch (error) {
           if (this.#isClosed()) throw closedError();
-          lastError = asEdgelogError(error);
+          lastError = asEdgelogError(error, "NETWORK_EXCEPTION");
           if (!lastError.retriable) throw lastError;
         }
       }
@@ -399,9 +392,6 @@ export class Connection {
     } catch (error) {
       this.#pending.reject(id, new EdgelogError("NETWORK_EXCEPTION", `Cannot send ${op}: ${describe(error)}`, { cause: error }));
     }
-    reply.catch((error: unknown) => {
-      if (isEdgelogError(error, "REQUEST_TIMED_OUT")) this.#unresponsive(socket, timeoutMessage);
-    });
     return reply;
   }
 
@@ -501,11 +491,6 @@ export class Connection {
 
 function closedError(): EdgelogError {
   return new EdgelogError("NETWORK_EXCEPTION", "The client closed the connection");
-}
-
-function asEdgelogError(error: unknown): EdgelogError {
-  if (error instanceof EdgelogError) return error;
-  return new EdgelogError("NETWORK_EXCEPTION", describe(error), { cause: error });
 }
 
 function describe(error: unknown): string {

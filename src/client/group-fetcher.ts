@@ -30,7 +30,7 @@
  * ```
  * @module
  */
-import { EdgelogError, isEdgelogError } from "../core/errors.ts";
+import { asEdgelogError, EdgelogError, isEdgelogError } from "../core/errors.ts";
 import { decodeRecordBatches } from "../core/record/record-batch.ts";
 import { decodeBase64 } from "../protocol/base64.ts";
 import type { CreditAmount, GroupSubscribeResponse, PushFrame, RecordsPush } from "../protocol/index.ts";
@@ -43,7 +43,7 @@ import { GroupLeaderStream, isLeaderCredit } from "./group-leader-stream.ts";
 import type { GroupPartition } from "./group-partition.ts";
 import { backoffDelay, type ResolvedRetry } from "./retry.ts";
 import type { AutoOffsetReset, RetentionGap } from "./stream-host.ts";
-import { fromWireError } from "./wire-error.ts";
+import { fromWireError } from "../protocol/wire-error.ts";
 
 /**
  * What the fetcher needs from its group consumer.
@@ -397,9 +397,4 @@ export class GroupFetcher {
       setTimeout(() => this.#maybeGrant(), backoffDelay(0, this.#host.retry));
     });
   }
-}
-
-function asEdgelogError(error: unknown): EdgelogError {
-  if (error instanceof EdgelogError) return error;
-  return new EdgelogError("UNKNOWN_SERVER_ERROR", error instanceof Error ? error.message : String(error), { cause: error });
 }

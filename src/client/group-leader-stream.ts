@@ -23,7 +23,7 @@
  * ```
  * @module
  */
-import { EdgelogError } from "../core/errors.ts";
+import { asEdgelogError, EdgelogError } from "../core/errors.ts";
 import type { CreditAmount, SubscribeFrom } from "../protocol/index.ts";
 import type { BrokerPool } from "./broker-pool.ts";
 import type { GroupPartition } from "./group-partition.ts";
@@ -168,7 +168,7 @@ export class GroupLeaderStream {
       try {
         committed = await withRetry(() => host.committed(p), host.retry, { stopped: () => this.#stopped || p.closed, shouldRetry: isRetriable });
       } catch (error) {
-        p.fail(error instanceof EdgelogError ? error : new EdgelogError("UNKNOWN_SERVER_ERROR", String(error), { cause: error }));
+        p.fail(asEdgelogError(error));
         return;
       }
       if (committed >= 0) {
@@ -206,7 +206,7 @@ export class GroupLeaderStream {
       try {
         taken = stream.take(Number.MAX_SAFE_INTEGER);
       } catch (error) {
-        p.fail(error instanceof EdgelogError ? error : new EdgelogError("UNKNOWN_SERVER_ERROR", String(error), { cause: error }));
+        p.fail(asEdgelogError(error));
         continue;
       }
       const records = taken.records;

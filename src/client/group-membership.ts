@@ -20,7 +20,7 @@
  * ```
  * @module
  */
-import { EdgelogError } from "../core/errors.ts";
+import { asEdgelogError, EdgelogError } from "../core/errors.ts";
 import type { GroupHeartbeatResponse, WireTopicPartitions } from "../protocol/index.ts";
 import type { Connection } from "./connection.ts";
 import type { EventListeners } from "./event-listeners.ts";
@@ -265,9 +265,4 @@ export class GroupMembership {
     this.#generation++;
     void this.#heartbeats.now();
   }
-}
-
-function asEdgelogError(error: unknown): EdgelogError {
-  if (error instanceof EdgelogError) return error;
-  return new EdgelogError("UNKNOWN_SERVER_ERROR", error instanceof Error ? error.message : String(error), { cause: error });
 }

@@ -106,6 +106,28 @@ export function closeQuietly(socket: WebSocketLike, code?: number, reason?: stri
 }
 
 /**
+ * Closes a socket normally (1000, "Client closing") and resolves once it has closed, or after
+ * `graceMs`; the socket's own close handler still runs.
+ *
+ * @example
+ * ```ts
+ * await closeGracefully(socket, 1000);
+ * ```
+ */
+export function closeGracefully(socket: WebSocketLike, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, graceMs);
+    const previous = socket.onclose as ((event: SocketEvent) => unknown) | null;
+    socket.onclose = (event: SocketEvent) => {
+      previous?.(event);
+      clearTimeout(timer);
+      resolve();
+    };
+    closeQuietly(socket, 1000, "Client closing");
+  });
+}
+
+/**
  * The code and reason of a close event, for messages: " with code 1001 (Broker shutting down)".
  *
  * @example

@@ -28,7 +28,7 @@
  * ```
  * @module
  */
-import { EdgelogError, isEdgelogError } from "../core/errors.ts";
+import { asEdgelogError, EdgelogError, isEdgelogError } from "../core/errors.ts";
 import { decodeRecordBatches } from "../core/record/record-batch.ts";
 import { decodeBase64 } from "../protocol/base64.ts";
 import type { CreditAmount, PushFrame, SubscribeFrom, SubscribeResponse } from "../protocol/index.ts";
@@ -39,7 +39,7 @@ import { ReceivedRecords } from "./received-records.ts";
 import { backoffDelay } from "./retry.ts";
 import type { StreamHost } from "./stream-host.ts";
 import { afterGap, recoveryFor } from "./stream-recovery.ts";
-import { fromWireError } from "./wire-error.ts";
+import { fromWireError } from "../protocol/wire-error.ts";
 
 /**
  * Records taken from a stream; call `release()` once they are processed, to grant their credit back.
@@ -475,9 +475,4 @@ export class PartitionStream {
       setTimeout(() => this.#maybeGrant(), backoffDelay(0, this.#host.retry));
     });
   }
-}
-
-function asEdgelogError(error: unknown): EdgelogError {
-  if (error instanceof EdgelogError) return error;
-  return new EdgelogError("UNKNOWN_SERVER_ERROR", error instanceof Error ? error.message : String(error), { cause: error });
 }

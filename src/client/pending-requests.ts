@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { PendingRequests } from "./pending-requests.ts";
- * const pending = new PendingRequests(() => wakeWaiters());
+ * const pending = new PendingRequests(() => wakeWaiters(), (socket) => dropIfCurrent(socket));
  * const id = pending.nextId();
  * const reply = pending.add(id, socket, 30_000, "No reply to fetch within 30000 ms");
  * socket.send(encodeFrame({ id, op: "fetch", ... }, "cbor"));
@@ -17,7 +17,7 @@
 import { EdgelogError } from "../core/errors.ts";
 import { INT53_MAX } from "../protocol/fields.ts";
 import type { WebSocketLike } from "./websocket-like.ts";
-import { fromWireError } from "./wire-error.ts";
+import { fromWireError } from "../protocol/wire-error.ts";
 
 interface Pending {
   socket: WebSocketLike;
@@ -38,18 +38,21 @@ interface Pending {
 export class PendingRequests {
   readonly #pending = new Map<number, Pending>();
   readonly #onSettled: () => void;
+  readonly #onTimeout: (socket: WebSocketLike, message: string) => void;
   #nextId = 0;
 
   /**
-   * A table that calls `onSettled` whenever a request leaves it (a slot is free).
+   * A table that calls `onSettled` whenever a request leaves it (a slot is free), and `onTimeout`
+   * when a request times out, with the socket it was sent on.
    *
    * @example
    * ```ts
-   * new PendingRequests(() => notify());
+   * new PendingRequests(() => notify(), (socket) => dropIfCurrent(socket));
    * ```
    */
-  constructor(onSettled: () => void) {
+  constructor(onSettled: () => void, onTimeout: (socket: WebSocketLike, message: string) => void = () => {}) {
     this.#onSettled = onSettled;
+    this.#onTimeout = onTimeout;
   }
 
   /**
@@ -80,7 +83,7 @@ export class PendingRequests {
 
   /**
    * Waits for the reply to request `id`, sent on `socket`; rejects with `REQUEST_TIMED_OUT` and
-   * `timeoutMessage` after `timeoutMs`. `onReply` runs synchronously with the reply.
+   * `timeoutMessage` after `timeoutMs` (and tells `onTimeout`). `onReply` runs synchronously with the reply.
    *
    * @example
    * ```ts
@@ -89,7 +92,12 @@ export class PendingRequests {
    */
   add<T>(id: number, socket: WebSocketLike, timeoutMs: number, timeoutMessage: string, onReply?: (reply: T) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => this.#settle(id)?.reject(new EdgelogError("REQUEST_TIMED_OUT", timeoutMessage)), Math.max(0, timeoutMs));
+      const timer = setTimeout(() => {
+        const pending = this.#settle(id);
+        if (pending === undefined) return;
+        pending.reject(new EdgelogError("REQUEST_TIMED_OUT", timeoutMessage));
+        this.#onTimeout(socket, timeoutMessage);
+      }, Math.max(0, timeoutMs));
       this.#pending.set(id, { socket, resolve: resolve as (reply: unknown) => void, reject, onReply, timer });
     });
   }

@@ -49,7 +49,7 @@ import {
 } from "./producer-options.ts";
 import { type BatchGroup, type PartitionAck, type PendingBatch, RecordAccumulator } from "./record-accumulator.ts";
 import { backoffDelay, isRetriable, type ResolvedRetry, resolveRetry, sleep, withRetry } from "./retry.ts";
-import { fromWireError } from "./wire-error.ts";
+import { fromWireError } from "../protocol/wire-error.ts";
 
 const DEFAULTS = { lingerMs: 0, batchSize: 16_384, timeoutMs: 30_000, metadataMaxAgeMs: 300_000 };
 /** Extra time the client waits for a produce reply beyond the broker's own timeoutMs. */
@@ -304,7 +304,7 @@ export class Producer {
     const ahead = keys.map((key) => [...(this.#partitionTasks.get(key) ?? [])]);
     const task = encoded.then(
       async (bytes) => {
-        await this.#roomFor(ahead);
+        if (keys.length > 0) await this.#roomFor(ahead); // only with a limit: no extra turn otherwise
         await this.#produce(group, batches.map((batch, i) => ({ batch, bytes: bytes[i]! })));
       },
       (error: unknown) => {

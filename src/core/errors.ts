@@ -131,3 +131,17 @@ export class EdgelogError extends Error {
 export function isEdgelogError(value: unknown, code?: ErrorCode): value is EdgelogError {
   return value instanceof EdgelogError && (code === undefined || value.code === code);
 }
+
+/**
+ * `error` itself when it is an {@link EdgelogError}, else one with `code` (default
+ * `UNKNOWN_SERVER_ERROR`) carrying its message and the error as its cause.
+ *
+ * @example
+ * ```ts
+ * asEdgelogError(new Error("socket hang up"), "NETWORK_EXCEPTION").code; // "NETWORK_EXCEPTION"
+ * ```
+ */
+export function asEdgelogError(error: unknown, code: ErrorCode = "UNKNOWN_SERVER_ERROR"): EdgelogError {
+  if (error instanceof EdgelogError) return error;
+  return new EdgelogError(code, error instanceof Error ? error.message : String(error), { cause: error });
+}

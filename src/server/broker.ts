@@ -40,7 +40,7 @@ import { BrokerContext, type BrokerLogger } from "./broker-context.ts";
 import { loadClusterId, openClusterId, type ClusterIdentity } from "./cluster-id.ts";
 import { singleBrokerCluster } from "./cluster-local-view.ts";
 import type { ClusterNode } from "./cluster-node.ts";
-import type { ReplicaWebSocketConstructor } from "./cluster-replica-client.ts";
+import type { WebSocketConstructor } from "../protocol/websocket-like.ts";
 import { GroupService } from "./group-service.ts";
 import { registerHttpRoutes } from "./http-routes.ts";
 import { BrokerMetrics } from "./metrics.ts";
@@ -106,7 +106,7 @@ export interface CreateBrokerOptions {
    */
   coordination?: Coordination;
   /** The WebSocket class followers reach their leaders with (default: the runtime's global one). */
-  WebSocket?: ReplicaWebSocketConstructor;
+  WebSocket?: WebSocketConstructor;
   /** Replaces the broker-to-broker WebSocket client (tests). */
   replicaClientFactory?: ReplicaFetchClientFactory;
 }

@@ -42,7 +42,8 @@ import type { TopicRegistry } from "../core/topic/topic-registry.ts";
 import type { BrokerLogger } from "./broker-context.ts";
 import { HighWatermarkCheckpoints } from "./cluster-hw-checkpoint.ts";
 import { ClusterLogs } from "./cluster-logs.ts";
-import { webSocketReplicaClient, type ReplicaWebSocketConstructor } from "./cluster-replica-client.ts";
+import type { WebSocketConstructor } from "../protocol/websocket-like.ts";
+import { webSocketReplicaClient } from "./cluster-replica-client.ts";
 import { clusterTopicRegistry } from "./cluster-topic-registry.ts";
 
 /**
@@ -61,7 +62,7 @@ export interface ClusterNodeOptions {
   /** The coordination store; the node closes it when it closes. */
   store: Coordination;
   /** The WebSocket class followers dial their leaders with (default: the runtime's global one). */
-  WebSocket?: ReplicaWebSocketConstructor;
+  WebSocket?: WebSocketConstructor;
   /** Replaces the WebSocket replica client (tests). */
   clientFactory?: ReplicaFetchClientFactory;
   logger: BrokerLogger;
@@ -141,7 +142,7 @@ export class ClusterNode {
       });
       const clusterLogs = new ClusterLogs({ fs, logs, view, config, logger });
       await clusterLogs.load();
-      const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: ReplicaWebSocketConstructor }).WebSocket;
+      const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
       const clientFactory: ReplicaFetchClientFactory =
         options.clientFactory ??
         ((leader) => {

@@ -21,7 +21,7 @@
  * ```
  * @module
  */
-import { fromWireError } from "../client/wire-error.ts";
+import { fromWireError } from "../protocol/wire-error.ts";
 import { EdgelogError } from "../core/errors.ts";
 import { systemClock, type Clock, type TimerHandle } from "../core/ports/clock.ts";
 import type {
@@ -36,34 +36,7 @@ import { isPlainMap } from "../protocol/fields.ts";
 import { decodeOffsetForLeaderEpochResponse } from "../protocol/ops/offset-for-leader-epoch.ts";
 import { decodeReplicaFetchResponse } from "../protocol/ops/replica-fetch.ts";
 import { PROTOCOL_VERSIONS, SUBPROTOCOL } from "../protocol/version.ts";
-
-/**
- * The part of a standard `WebSocket` the client uses (the global one, `ws`'s, or a test fake).
- *
- * @example
- * ```ts
- * const socket: ReplicaSocket = new WebSocket("ws://b1:9092", "edgelog.v1");
- * ```
- */
-export interface ReplicaSocket {
-  binaryType: string;
-  onopen: ((event: never) => unknown) | null;
-  onmessage: ((event: never) => unknown) | null;
-  onclose: ((event: never) => unknown) | null;
-  onerror: ((event: never) => unknown) | null;
-  send(data: Uint8Array | string): void;
-  close(code?: number, reason?: string): void;
-}
-
-/**
- * A WebSocket class.
- *
- * @example
- * ```ts
- * const WebSocketImpl: ReplicaWebSocketConstructor = globalThis.WebSocket;
- * ```
- */
-export type ReplicaWebSocketConstructor = new (url: string, protocols?: string | string[]) => ReplicaSocket;
+import type { WebSocketConstructor, WebSocketLike } from "../protocol/websocket-like.ts";
 
 /**
  * How long a request may go unanswered beyond its long poll (Kafka's replica.socket.timeout.ms);
@@ -85,7 +58,7 @@ export const REPLICA_REQUEST_TIMEOUT_MS = 30_000;
  * ```
  */
 export interface ReplicaClientOptions {
-  WebSocket: ReplicaWebSocketConstructor;
+  WebSocket: WebSocketConstructor;
   /** The follower's own broker id (named in its `hello` client id). */
   brokerId: number;
   clock?: Clock;
@@ -99,7 +72,7 @@ interface Pending {
 }
 
 interface Connection {
-  socket: ReplicaSocket;
+  socket: WebSocketLike;
   opened: Promise<void>;
   pending: Map<number, Pending>;
   closed: boolean;
@@ -183,7 +156,7 @@ export function webSocketReplicaClient(url: string, options: ReplicaClientOption
   }
 
   function open(): Connection {
-    let socket: ReplicaSocket;
+    let socket: WebSocketLike;
     try {
       socket = new options.WebSocket(url, SUBPROTOCOL);
       socket.binaryType = "arraybuffer";

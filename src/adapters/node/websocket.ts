@@ -10,7 +10,7 @@
  * @module
  */
 import WebSocket from "ws";
-import type { ReplicaWebSocketConstructor } from "../../server/cluster-replica-client.ts";
+import type { WebSocketConstructor } from "../../protocol/websocket-like.ts";
 
 /**
  * `ws`'s WebSocket class.
@@ -20,6 +20,6 @@ import type { ReplicaWebSocketConstructor } from "../../server/cluster-replica-c
  * const socket = new (nodeWebSocketClass())("ws://127.0.0.1:9092", "edgelog.v1");
  * ```
  */
-export function nodeWebSocketClass(): ReplicaWebSocketConstructor {
-  return WebSocket as unknown as ReplicaWebSocketConstructor;
+export function nodeWebSocketClass(): WebSocketConstructor {
+  return WebSocket as unknown as WebSocketConstructor;
 }

@@ -13,7 +13,7 @@
  * @module
  */
 import type { Connection } from "../../client/connection.ts";
-import { fromWireError } from "../../client/wire-error.ts";
+import { fromWireError } from "../../protocol/wire-error.ts";
 import type { MetadataResponse, PartitionMetadata } from "../../protocol/index.ts";
 import { UsageError } from "../usage-error.ts";
 
