@@ -41,7 +41,6 @@ import {
   batchOf,
   BenchConnection,
   createTopic,
-  forEachBatch,
   pipeline,
   producedOffset,
   produceTemplate,
@@ -53,6 +52,7 @@ import { cleanUpOnExit, ensureBinary, killAll, ROOT, startBroker, type BrokerPro
 import { cpuMeter, figure, figures, MB, MiB, passes, resultsTable } from "./ws/figures.ts";
 import { endToEndLatency } from "./ws/latency-phase.ts";
 import { memory, startupTimes } from "./ws/lifecycle-phases.ts";
+import { SUBSCRIBE_CREDIT, subscribeAll } from "./ws/subscribe-phase.ts";
 
 const quick = process.env["BENCH_QUICK"] === "1";
 const only = process.env["BENCH_ONLY"]?.split(",").map((p) => p.trim());
@@ -63,7 +63,6 @@ const BATCH_RECORDS = 1000;
 const PRODUCE_WINDOW = 16;
 const PRODUCE_WARMUP_BATCHES = quick ? 50 : 300;
 const PRODUCE_BATCHES = quick ? 500 : 3000;
-const SUBSCRIBE_CREDIT = { records: 500_000, bytes: 64 * 1024 * 1024 };
 const UNBATCHED_IN_FLIGHT = 1000;
 const UNBATCHED_WARMUP = quick ? 5_000 : 30_000;
 const UNBATCHED_REQUESTS = quick ? 30_000 : 300_000;
@@ -118,52 +117,12 @@ async function produceThroughput(conn: BenchConnection, brokerPid: number, topic
 
 /** Phase 2: one subscriber reads the partition from earliest. */
 async function subscribeThroughput(broker: BrokerProcess, topic: string, logEnd: number, conditions: Record<string, unknown>): Promise<void> {
-  const conn = await BenchConnection.open(broker.url);
-  try {
-    let sub = -1;
-    let next = 0;
-    let bytes = 0;
-    let unspentRecords = 0;
-    let unspentBytes = 0;
-    let failure: Error | undefined;
-    let finish: () => void = () => {};
-    const finished = new Promise<void>((resolve) => (finish = resolve));
-    conn.onPush = (push) => {
-      if (push["push"] !== "records") {
-        failure = new Error(`subscription ended: ${JSON.stringify(push["error"])}`);
-        finish();
-        return;
-      }
-      if (push["firstOffset"] !== next) failure ??= new Error(`push at ${String(push["firstOffset"])}, expected ${next}`);
-      forEachBatch(push["batches"] as Uint8Array, (_base, _last, records, size) => {
-        unspentRecords += records;
-        unspentBytes += size;
-        bytes += size;
-      });
-      next = push["nextOffset"] as number;
-      if (unspentRecords >= SUBSCRIBE_CREDIT.records / 4 || unspentBytes >= SUBSCRIBE_CREDIT.bytes / 4) {
-        conn.cast("credit", { sub, records: unspentRecords, bytes: unspentBytes }, (e) => (failure ??= new Error(`credit: ${JSON.stringify(e)}`)));
-        unspentRecords = unspentBytes = 0;
-      }
-      if (next >= logEnd || failure) finish();
-    };
-    const meter = cpuMeter(broker.pid);
-    const started = performance.now();
-    const reply = await conn.call("subscribe", { topic, partition: 0, from: "earliest", credit: SUBSCRIBE_CREDIT });
-    sub = reply["sub"] as number;
-    if (reply["highWatermark"] !== logEnd) throw new Error(`subscribe: high watermark ${String(reply["highWatermark"])}, expected ${logEnd}`);
-    const timeout = setTimeout(() => (failure ??= new Error(`subscribe: only ${next} of ${logEnd} records within 60 s`), finish()), 60_000);
-    await finished;
-    clearTimeout(timeout);
-    const ms = performance.now() - started;
-    const cpu = meter.stop(logEnd);
-    conditions["subscribeCpu"] = cpu;
-    if (failure) throw failure;
-    figure(`subscribe from earliest (${(logEnd / 1e6).toFixed(1)}M records)`, (logEnd / ms) * 1000, "records/s", { op: "≥", value: 2_000_000 }, cpu.text);
-    figure("subscribe: throughput", (bytes / MB / ms) * 1000, "MB/s", undefined, "record batch bytes");
-  } finally {
-    conn.close();
-  }
+  const meter = cpuMeter(broker.pid);
+  const { ms, bytes } = await subscribeAll(broker.url, topic, logEnd);
+  const cpu = meter.stop(logEnd);
+  conditions["subscribeCpu"] = cpu;
+  figure(`subscribe from earliest (${(logEnd / 1e6).toFixed(1)}M records)`, (logEnd / ms) * 1000, "records/s", { op: "≥", value: 2_000_000 }, cpu.text);
+  figure("subscribe: throughput", (bytes / MB / ms) * 1000, "MB/s", undefined, "record batch bytes");
 }
 
 /** Phase 3: one record per request, 1000 in flight. */

@@ -24,7 +24,6 @@
 import {
   batchOf,
   BenchConnection,
-  forEachBatch,
   FrameTemplate,
   pipeline,
   producedOffset,
@@ -35,6 +34,7 @@ import {
 import type { BrokerProcess } from "../ws/broker-process.ts";
 import { cpuMeter, figures } from "../ws/figures.ts";
 import { endToEndLatency } from "../ws/latency-phase.ts";
+import { subscribeAll } from "../ws/subscribe-phase.ts";
 import { measured, type SideResults } from "./measure.ts";
 
 /**
@@ -137,53 +137,6 @@ function recordsForFrame(topic: string, maxFrame: number): number {
   return n;
 }
 
-/** Subscribes from earliest and reads `logEnd` records; resolves with ms and bytes. */
-async function subscribeAll(broker: BrokerProcess, topic: string, logEnd: number): Promise<{ ms: number; bytes: number }> {
-  const credit = { records: 500_000, bytes: 64 * 1024 * 1024 };
-  const conn = await BenchConnection.open(broker.url);
-  try {
-    let sub = -1;
-    let next = 0;
-    let bytes = 0;
-    let unspentRecords = 0;
-    let unspentBytes = 0;
-    let failure: Error | undefined;
-    let finish: () => void = () => {};
-    const finished = new Promise<void>((resolve) => (finish = resolve));
-    conn.onPush = (push) => {
-      if (push["push"] !== "records") {
-        failure ??= new Error(`subscription ended: ${JSON.stringify(push["error"])}`);
-        finish();
-        return;
-      }
-      if (push["firstOffset"] !== next) failure ??= new Error(`push at ${String(push["firstOffset"])}, expected ${next}`);
-      forEachBatch(push["batches"] as Uint8Array, (_base, _last, records, size) => {
-        unspentRecords += records;
-        unspentBytes += size;
-        bytes += size;
-      });
-      next = push["nextOffset"] as number;
-      if (unspentRecords >= credit.records / 4 || unspentBytes >= credit.bytes / 4) {
-        conn.cast("credit", { sub, records: unspentRecords, bytes: unspentBytes }, (e) => (failure ??= new Error(`credit: ${JSON.stringify(e)}`)));
-        unspentRecords = unspentBytes = 0;
-      }
-      if (next >= logEnd || failure) finish();
-    };
-    const started = performance.now();
-    const reply = await conn.call("subscribe", { topic, partition: 0, from: "earliest", credit });
-    sub = reply["sub"] as number;
-    if (reply["highWatermark"] !== logEnd) throw new Error(`subscribe: high watermark ${String(reply["highWatermark"])}, expected ${logEnd}`);
-    const timeout = setTimeout(() => (failure ??= new Error(`subscribe: only ${next} of ${logEnd} records within 60 s`), finish()), 60_000);
-    await finished;
-    const ms = performance.now() - started;
-    clearTimeout(timeout);
-    if (failure) throw failure;
-    return { ms, bytes };
-  } finally {
-    conn.close();
-  }
-}
-
 /**
  * Runs one workload on `broker` on a fresh topic named `topic` (default: the workload's name) and
  * records its figures in `results`, details in `notes`.
@@ -259,7 +212,7 @@ export async function runEdgelogWorkload(
       await publishBatches(conn, broker.pid, { topic, partitions: 1, records: sizes.batch, window: 16 }, 0, batches);
       const logEnd = batches * sizes.batch;
       const meter = cpuMeter(broker.pid);
-      const { ms, bytes } = await subscribeAll(broker, topic, logEnd);
+      const { ms, bytes } = await subscribeAll(broker.url, topic, logEnd);
       const cpu = meter.stop(logEnd);
       notes["consumeCpu"] = cpu;
       notes["consumeMBPerSecond"] = (bytes / 1e6 / ms) * 1000;
