@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { batchOf, bytesField, recordsOf, text, utf8, type Frame, type WsTestClient } from "../support/ws-test-client.ts";
 import { startEtcd, type EtcdServer } from "../support/etcd.ts";
 import { removeTempDirs, startBroker, TARGETS, type E2eBroker } from "./broker-matrix.ts";
-import { untilPasses } from "./cluster-helpers.ts";
+import { clusterBrokerSettings, untilClusterFormed, untilPasses } from "./cluster-helpers.ts";
 
 /** {@link untilPasses} polling every 50 ms: the fail-over time is measured by it. */
 const untilPassesQuickly = <T>(check: () => Promise<T>, limitMs: number): Promise<T> => untilPasses(check, limitMs, 50);
@@ -67,23 +67,11 @@ describe("fail-over of a three-broker cluster on etcd", () => {
   beforeAll(async () => {
     etcd = await startEtcd();
     const clusterId = `failover-${process.pid}-${Date.now()}`;
-    overrides = (id) => ({
-      "broker.id": String(id),
-      "controller.etcd.endpoints": etcd.endpoint,
-      "edgelog.cluster.id": clusterId,
-      "broker.session.timeout.ms": String(SESSION_TIMEOUT_MS),
-      "replica.lag.time.max.ms": "5000",
-      "replica.fetch.wait.max.ms": "200",
-      "replica.fetch.backoff.ms": "100",
-      "replica.high.watermark.checkpoint.interval.ms": "500",
-    });
+    overrides = (id) => clusterBrokerSettings(id, etcd.endpoint, clusterId, SESSION_TIMEOUT_MS);
     const started = await Promise.all([1, 2, 3].map((id) => startBroker(NODE, { overrides: overrides(id) })));
     started.forEach((broker, i) => brokers.set(i + 1, broker));
     const client = await connect(1);
-    await untilPassesQuickly(async () => {
-      const metadata = await client.call("metadata", { topics: [] });
-      expect((metadata["brokers"] as Frame[]).map((b) => b["brokerId"])).toEqual([1, 2, 3]);
-    }, 20_000);
+    await untilClusterFormed(client, [1, 2, 3], 20_000);
   });
 
   afterAll(async () => {

@@ -145,3 +145,34 @@ export async function untilClusterFormed(client: WsTestClient, brokerIds: readon
     expect((metadata["brokers"] as Frame[]).map((b) => b["brokerId"])).toEqual(brokerIds);
   }, limitMs);
 }
+
+/**
+ * The settings of broker `id` in a test cluster: joined through the etcd at `etcdEndpoint` under
+ * `clusterId`, with a short session and quick replica fetches (wait 200 ms, backoff 100 ms,
+ * replica.lag.time.max.ms 5 s, high-watermark checkpoints every 500 ms); `extra` adds or replaces
+ * settings.
+ *
+ * @example
+ * ```ts
+ * startBroker(target, { overrides: clusterBrokerSettings(1, etcd.endpoint, "c1", 3000, { "replica.lag.time.max.ms": "3000" }) });
+ * ```
+ */
+export function clusterBrokerSettings(
+  id: number,
+  etcdEndpoint: string,
+  clusterId: string,
+  sessionTimeoutMs: number,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    "broker.id": String(id),
+    "controller.etcd.endpoints": etcdEndpoint,
+    "edgelog.cluster.id": clusterId,
+    "broker.session.timeout.ms": String(sessionTimeoutMs),
+    "replica.lag.time.max.ms": "5000",
+    "replica.fetch.wait.max.ms": "200",
+    "replica.fetch.backoff.ms": "100",
+    "replica.high.watermark.checkpoint.interval.ms": "500",
+    ...extra,
+  };
+}

@@ -21,7 +21,7 @@ import { startEtcd, type EtcdServer } from "../support/etcd.ts";
 import { batchOf, utf8, type Frame, type WsTestClient } from "../support/ws-test-client.ts";
 import { BINARY_PATH, removeTempDirs, startBroker, TARGETS, type E2eBroker } from "./broker-matrix.ts";
 import { expectIdenticalReplicas } from "./replica-logs.ts";
-import { describedAt, type DescribedPartition, fullIsr, untilPasses } from "./cluster-helpers.ts";
+import { clusterBrokerSettings, describedAt, type DescribedPartition, fullIsr, untilPasses } from "./cluster-helpers.ts";
 
 const SESSION_TIMEOUT_MS = 3000;
 const BROKER_IDS = [1, 2, 3];
@@ -206,17 +206,12 @@ describe("double fail-over with follower high watermarks behind their logs (KIP-
     const started = await Promise.all(
       BROKER_IDS.map((id) =>
         startBroker(TARGET, {
-          overrides: {
-            "broker.id": String(id),
-            "controller.etcd.endpoints": etcd!.endpoint,
-            "edgelog.cluster.id": clusterId,
-            "broker.session.timeout.ms": String(SESSION_TIMEOUT_MS),
+          overrides: clusterBrokerSettings(id, etcd!.endpoint, clusterId, SESSION_TIMEOUT_MS, {
             "replica.lag.time.max.ms": "10000",
             "replica.fetch.wait.max.ms": "500",
-            "replica.fetch.backoff.ms": "100",
             // Killed brokers come back with a stale high watermark: they must not truncate to it.
             "replica.high.watermark.checkpoint.interval.ms": "600000",
-          },
+          }),
         }),
       ),
     );

@@ -24,7 +24,7 @@ import { createNetnsLab, type NetnsLab } from "../support/netns.ts";
 import type { Frame, WsTestClient } from "../support/ws-test-client.ts";
 import { BINARY_PATH, removeTempDirs, startBroker, tempDataDir, TARGETS, type E2eBroker } from "./broker-matrix.ts";
 import { expectIdenticalReplicas } from "./replica-logs.ts";
-import { acknowledgedRecords, describedAt, type DescribedPartition, fullIsr, toolEvents, untilClusterFormed, untilPasses } from "./cluster-helpers.ts";
+import { acknowledgedRecords, clusterBrokerSettings, describedAt, type DescribedPartition, fullIsr, toolEvents, untilClusterFormed, untilPasses } from "./cluster-helpers.ts";
 
 const SESSION_TIMEOUT_MS = 3000;
 const LAG_TIME_MAX_MS = 3000;
@@ -144,16 +144,7 @@ describe("replication across network partitions (one network namespace per broke
           host: lab!.host(hostOf(id)).address,
           port: PORT,
           commandPrefix: lab!.commandPrefix(hostOf(id)),
-          overrides: {
-            "broker.id": String(id),
-            "controller.etcd.endpoints": etcd!.endpoint,
-            "edgelog.cluster.id": clusterId,
-            "broker.session.timeout.ms": String(SESSION_TIMEOUT_MS),
-            "replica.lag.time.max.ms": String(LAG_TIME_MAX_MS),
-            "replica.fetch.wait.max.ms": "200",
-            "replica.fetch.backoff.ms": "100",
-            "replica.high.watermark.checkpoint.interval.ms": "500",
-          },
+          overrides: clusterBrokerSettings(id, etcd!.endpoint, clusterId, SESSION_TIMEOUT_MS, { "replica.lag.time.max.ms": String(LAG_TIME_MAX_MS) }),
         }),
       ),
     );

@@ -17,7 +17,7 @@ import { startEtcd, type EtcdServer } from "../support/etcd.ts";
 import type { Frame, WsTestClient } from "../support/ws-test-client.ts";
 import { BINARY_PATH, removeTempDirs, startBroker, TARGETS, type E2eBroker } from "./broker-matrix.ts";
 import { expectIdenticalReplicas } from "./replica-logs.ts";
-import { acknowledgedRecords, type AcknowledgedRecord, toolEvents, untilClusterFormed, untilPasses, within } from "./cluster-helpers.ts";
+import { type AcknowledgedRecord, acknowledgedRecords, clusterBrokerSettings, toolEvents, untilClusterFormed, untilPasses, within } from "./cluster-helpers.ts";
 
 const SESSION_TIMEOUT_MS = 3000;
 const TOPIC = "bounced";
@@ -91,19 +91,12 @@ describe("replication under leader bounces (Kafka's replication test)", () => {
   beforeAll(async () => {
     etcd = await startEtcd();
     const clusterId = `bounce-${process.pid}-${Date.now()}`;
-    const overrides = (id: number): Record<string, string> => ({
-      "broker.id": String(id),
-      "controller.etcd.endpoints": etcd.endpoint,
-      "edgelog.cluster.id": clusterId,
-      "broker.session.timeout.ms": String(SESSION_TIMEOUT_MS),
-      "replica.lag.time.max.ms": "5000",
-      "replica.fetch.wait.max.ms": "200",
-      "replica.fetch.backoff.ms": "100",
-      "replica.high.watermark.checkpoint.interval.ms": "500",
-      // Kafka's default, so that the group consumer's coordinator fails over too.
-      "offsets.topic.replication.factor": "3",
-      "offsets.topic.num.partitions": "3",
-    });
+    const overrides = (id: number): Record<string, string> =>
+      clusterBrokerSettings(id, etcd.endpoint, clusterId, SESSION_TIMEOUT_MS, {
+        // Kafka's default, so that the group consumer's coordinator fails over too.
+        "offsets.topic.replication.factor": "3",
+        "offsets.topic.num.partitions": "3",
+      });
     const started = await Promise.all(BROKER_IDS.map((id) => startBroker(TARGET, { overrides: overrides(id) })));
     started.forEach((broker, i) => brokers.set(BROKER_IDS[i]!, broker));
     const admin = await brokers.get(1)!.connect({ timeoutMs: 10_000 });
