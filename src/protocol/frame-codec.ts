@@ -6,6 +6,8 @@
  *
  * - CBOR encoding writes maps with string keys (no cbor-x records), `Uint8Array` as untagged byte
  *   strings, integers beyond 32 bits as CBOR integers (not floats), and drops `undefined` map values.
+ *   The common values (maps, arrays, strings, safe integers, bytes) go through an encoder of our
+ *   own (`cbor-fast-encode.ts`) that writes the same bytes into one buffer of the frame's size.
  * - CBOR decoding turns maps into plain objects, byte strings into plain `Uint8Array`s (never a
  *   `Buffer`; views of the input, except copies of small ones, see `cbor-fast-decode.ts`) and 64-bit
  *   integers into numbers. The common subset of CBOR that clients send goes through a faster decoder
@@ -27,6 +29,7 @@ import { Encoder } from "cbor-x/encode";
 import { EdgelogError } from "../core/errors.ts";
 import { encodeBase64 } from "./base64.ts";
 import { decodeCommonCbor, NOT_COMMON } from "./cbor-fast-decode.ts";
+import { encodeCommonCbor } from "./cbor-fast-encode.ts";
 import { isPlainMap } from "./fields.ts";
 
 /** The two encodings of a frame: CBOR in binary messages, JSON in text messages. */
@@ -54,9 +57,44 @@ export function encodeFrame(value: unknown, format: FrameFormat): Uint8Array | s
 export function encodeFrame(value: unknown, format: FrameFormat): Uint8Array | string {
   if (format === "json") return JSON.stringify(value, jsonReplacer);
   if (format !== "cbor") throw new TypeError(`Unknown frame format ${String(format)}`);
+  const common = encodeCommonCbor(value);
+  if (common !== NOT_COMMON) return common;
   const out = encoder.encode(widenIntegers(value));
   // cbor-x hands out a Buffer on Node; give callers a plain view of the same memory
   return out.constructor === Uint8Array ? out : new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/**
+ * Frames up to this size encoded by {@link encodeFrameTransient} reuse one buffer; larger ones get
+ * memory of their own, so that one large frame does not pin its size for the process's lifetime.
+ *
+ * @example
+ * ```ts
+ * encodeFrameTransient(reply).buffer.byteLength <= TRANSIENT_FRAME_BYTES; // unless the frame is larger
+ * ```
+ */
+export const TRANSIENT_FRAME_BYTES = 8 * 1024 * 1024;
+let transient = new Uint8Array(0);
+
+function transientTarget(size: number): Uint8Array {
+  if (size > TRANSIENT_FRAME_BYTES) return new Uint8Array(size);
+  if (transient.length < size) transient = new Uint8Array(Math.min(TRANSIENT_FRAME_BYTES, Math.max(size, transient.length * 2, 64 * 1024)));
+  return transient.subarray(0, size);
+}
+
+/**
+ * Encodes one frame as CBOR into memory that the next call reuses: for a socket that copies the
+ * bytes before its send returns. Fresh memory for every large frame (a fetch reply of a megabyte)
+ * costs page faults that cost more than the copy itself; this memory stays mapped.
+ *
+ * @example
+ * ```ts
+ * socket.sendCopied(encodeFrameTransient(reply)); // the bytes are not used after this line
+ * ```
+ */
+export function encodeFrameTransient(value: unknown): Uint8Array {
+  const common = encodeCommonCbor(value, transientTarget);
+  return common !== NOT_COMMON ? common : encodeFrame(value, "cbor");
 }
 
 /**

@@ -35,7 +35,7 @@ export {
 } from "./envelope.ts";
 export { INT16_MAX, INT32_MAX, INT53_MAX } from "./fields.ts";
 export { type BatchSize, FlowCredit } from "./flow-credit.ts";
-export { decodeFrame, encodeFrame, type FrameFormat, formatOf } from "./frame-codec.ts";
+export { decodeFrame, encodeFrame, encodeFrameTransient, type FrameFormat, formatOf, TRANSIENT_FRAME_BYTES } from "./frame-codec.ts";
 export * from "./ops/index.ts";
 export { type ProduceRecord, type RecordHeader } from "./produce-records.ts";
 export {

@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EdgelogError } from "../../src/core/errors.ts";
-import { decodeFrame, encodeFrame, formatOf } from "../../src/protocol/frame-codec.ts";
+import { decodeFrame, encodeFrame, encodeFrameTransient, formatOf, TRANSIENT_FRAME_BYTES } from "../../src/protocol/frame-codec.ts";
 import { decodeProduceRequest } from "../../src/protocol/ops/produce.ts";
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -42,6 +42,32 @@ describe("encodeFrame() as CBOR", () => {
     const frame = decodeFrame(encodeFrame({ id: 1, batches }, "cbor")) as { batches: Uint8Array };
     expect(frame.batches.length).toBe(batches.length);
     expect(frame.batches.every((b, i) => b === batches[i])).toBe(true);
+  });
+});
+
+describe("encodeFrameTransient()", () => {
+  it("encodeFrameTransient() writes encodeFrame()'s bytes into memory that the next call reuses", () => {
+    const first = { id: 1, batches: new Uint8Array(100_000).fill(1) };
+    const second = { id: 2, batches: new Uint8Array(90_000).fill(2) };
+    const a = encodeFrameTransient(first);
+    expect(a).toEqual(encodeFrame(first, "cbor"));
+    const b = encodeFrameTransient(second);
+    expect(b).toEqual(encodeFrame(second, "cbor"));
+    expect(b.buffer).toBe(a.buffer);
+    expect(b.byteOffset).toBe(0);
+  });
+
+  it("encodeFrameTransient() gives a frame larger than TRANSIENT_FRAME_BYTES memory of its own", () => {
+    const small = encodeFrameTransient({ id: 1 });
+    const large = encodeFrameTransient({ id: 2, batches: new Uint8Array(TRANSIENT_FRAME_BYTES) });
+    expect(large.buffer).not.toBe(small.buffer);
+    expect(large.buffer.byteLength).toBe(large.length);
+    expect(encodeFrameTransient({ id: 3 }).buffer).toBe(small.buffer);
+  });
+
+  it("encodeFrameTransient() encodes values outside the fast path as encodeFrame() does", () => {
+    const frame = { id: 1, at: 2n ** 60n, when: new Date(0) };
+    expect(encodeFrameTransient(frame)).toEqual(encodeFrame(frame, "cbor"));
   });
 });
 
