@@ -33,6 +33,12 @@
 export interface SessionSocket {
   /** Queues one message; binary for bytes, text for a string. */
   send(data: Uint8Array | string): void;
+  /**
+   * Sends one binary message whose bytes are valid only during the call: the socket copies them (or
+   * writes them to the network) before it returns. Optional: the session uses it where given, and
+   * then encodes frames into memory it reuses (`encodeFrameTransient`).
+   */
+  sendCopied?(data: Uint8Array): void;
   /** Bytes queued by `send` and not yet handed to the network. */
   bufferedAmount(): number;
   /** Starts the closing handshake with a WebSocket close code and reason. */

@@ -26,7 +26,7 @@ import { EdgelogError } from "../core/errors.ts";
 import type { TimerHandle } from "../core/ports/clock.ts";
 import { utf8Length } from "../core/record/record.ts";
 import { decodeEnvelope, errorFrame, requestIdOf, type RequestId } from "../protocol/envelope.ts";
-import { decodeFrame, encodeFrame, formatOf, type FrameFormat } from "../protocol/frame-codec.ts";
+import { decodeFrame, encodeFrame, encodeFrameTransient, formatOf, type FrameFormat } from "../protocol/frame-codec.ts";
 import { decodeBrokerRequest, isOpName } from "../protocol/ops/index.ts";
 import type { BrokerContext } from "./broker-context.ts";
 import { HANDLERS, INTERNAL_HANDLERS } from "./handlers/index.ts";
@@ -131,15 +131,17 @@ export class Session implements SessionScope {
 
   send(frame: object, format: FrameFormat): void {
     if (this.ended) return;
+    const copied = format === "cbor" && this.socket.sendCopied !== undefined;
     let data: Uint8Array | string;
     try {
-      data = encodeFrame(frame, format);
+      data = copied ? encodeFrameTransient(frame) : encodeFrame(frame, format);
     } catch (error) {
       this.broker.logger("error", `Session ${this.id}: cannot encode a frame: ${String(error)}`);
       return;
     }
     try {
-      this.socket.send(data);
+      if (copied) this.socket.sendCopied!(data as Uint8Array);
+      else this.socket.send(data);
     } catch (error) {
       this.broker.logger("warn", `Session ${this.id}: send failed, closing: ${String(error)}`);
       this.close(CLOSE_CODES.INTERNAL_ERROR, "Send failed");

@@ -85,6 +85,28 @@ describe.each(Object.keys(RUNTIMES) as (keyof typeof RUNTIMES)[])("the %s serve 
     await closed(ws);
   });
 
+  test("sendCopied() sends what the bytes held during the call, whether queued for the turn or sent at once", async () => {
+    const ws = await connect(url);
+    const received: Buffer[] = [];
+    const all = new Promise<void>((resolve) =>
+      ws.on("message", (data: Buffer) => {
+        received.push(data);
+        if (received.length === 40) resolve();
+      }),
+    );
+    ws.send("copied 40");
+    await all;
+    received.forEach((data, i) => {
+      expect(data.length).toBe(i % 4 === 3 ? 20 * 1024 : i + 1);
+      expect(data.every((b) => b === i)).toBe(true);
+    });
+    // Bun copies what it sends before send() returns; the others get copies from the session
+    const seen = await waitForEvent(child, (e) => e.event === "copied");
+    expect(seen["offered"]).toBe(runtime === "bun");
+    ws.close(1000);
+    await closed(ws);
+  });
+
   test("accepts a client that offers no subprotocol", async () => {
     const ws = await connect(url, []);
     expect(ws.protocol).toBe("");

@@ -33,6 +33,16 @@ export class FakeSocket implements SessionSocket {
   }
 }
 
+/** A socket that offers `sendCopied`, as Bun's does: it records the memory it was handed and keeps a copy. */
+export class CopyingSocket extends FakeSocket {
+  readonly handed: Uint8Array[] = [];
+
+  sendCopied(data: Uint8Array): void {
+    this.handed.push(data);
+    this.send(data.slice());
+  }
+}
+
 /** Lets pending promises and I/O of the memory file system run. */
 export async function settle(rounds = 5): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((resolve) => setTimeout(resolve, 0));
@@ -49,11 +59,10 @@ export async function until(predicate: () => boolean, what = "condition", limitM
 
 /** One client connection to the test broker. */
 export class TestClient {
-  readonly socket = new FakeSocket();
   readonly handlers: SessionHandlers;
   private nextId = 1;
 
-  constructor(broker: Broker, readonly format: FrameFormat = "cbor") {
+  constructor(broker: Broker, readonly format: FrameFormat = "cbor", readonly socket: FakeSocket = new FakeSocket()) {
     this.handlers = broker.openSession(this.socket, { remoteAddress: "127.0.0.1" });
   }
 
@@ -98,7 +107,7 @@ export interface Harness {
   /** A connection that has not sent `hello`. */
   client(format?: FrameFormat): TestClient;
   /** A connection after a successful `hello`, with the hello reply cleared from its record. */
-  connect(format?: FrameFormat): Promise<TestClient>;
+  connect(format?: FrameFormat, socket?: FakeSocket): Promise<TestClient>;
 }
 
 /** Starts a broker with `log.dirs=data` and the given config overrides. */
@@ -113,8 +122,8 @@ export async function startBroker(overrides: Record<string, string> = {}, fs: Me
     clock,
     logs,
     client: (format) => new TestClient(broker, format),
-    async connect(format) {
-      const client = new TestClient(broker, format);
+    async connect(format, socket) {
+      const client = new TestClient(broker, format, socket);
       const reply = await client.request({ op: "hello", versions: [1], clientId: "test" });
       if (Object.hasOwn(reply, "error")) throw new Error(`hello failed: ${JSON.stringify(reply)}`);
       client.socket.sent.length = 0;

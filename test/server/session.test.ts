@@ -1,12 +1,45 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { decodeRecordBatches, encodeRecordBatchSync } from "../../src/core/record/record-batch.ts";
 import { encodeFrame } from "../../src/protocol/frame-codec.ts";
 import { CLOSE_CODES } from "../../src/server/session-socket.ts";
-import { FakeSocket, startBroker, settle, until, type Harness } from "./broker-harness.ts";
+import { CopyingSocket, FakeSocket, startBroker, settle, until, type Harness } from "./broker-harness.ts";
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.broker.close();
   h = undefined;
+});
+
+describe("sending", () => {
+  it("send() encodes CBOR frames into reused memory for a socket with sendCopied, and every frame arrives whole", async () => {
+    h = await startBroker();
+    const socket = new CopyingSocket();
+    const c = await h.connect("cbor", socket);
+    await c.request({ op: "createTopics", topics: [{ topic: "t", numPartitions: 1 }] });
+    const values = Array.from({ length: 3 }, (_, i) => new Uint8Array(50_000 + i).fill(i + 1));
+    for (const value of values) {
+      const batches = encodeRecordBatchSync({ records: [{ key: null, value }], now: 1_700_000_000_000 });
+      await c.request({ op: "produce", acks: 1, topic: "t", partitions: [{ partition: 0, batches }] });
+    }
+    const fetched = await Promise.all([0, 1, 2].map((offset) => c.request({ op: "fetch", topic: "t", partition: 0, offset, maxBytes: 1, maxWaitMs: 0 })));
+    for (const [i, reply] of fetched.entries()) {
+      const [batch] = await decodeRecordBatches(reply["batches"] as Uint8Array);
+      expect(batch!.baseOffset).toBe(i);
+      expect(batch!.records[0]!.value).toEqual(values[i]);
+    }
+    const handed = socket.handed.filter((data) => data.length > 50_000);
+    expect(handed.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(handed.map((data) => data.buffer)).size).toBe(1);
+  });
+
+  it("send() gives a socket with sendCopied JSON frames through send()", async () => {
+    h = await startBroker();
+    const socket = new CopyingSocket();
+    const c = await h.connect("json", socket);
+    expect((await c.request({ op: "metadata" }))["topics"]).toEqual([]);
+    expect(socket.handed).toEqual([]);
+    expect(typeof socket.sent[0]!.raw).toBe("string");
+  });
 });
 
 describe("malformed frames", () => {

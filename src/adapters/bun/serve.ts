@@ -7,7 +7,9 @@
  *
  * - Bun closes a connection whose message is larger than `broker.maxFrameBytes` with 1009.
  * - Output: small messages sent during one turn of the event loop are written together, corked, at
- *   the end of the turn (one system call instead of one per reply; see `TurnOutput`).
+ *   the end of the turn (one system call instead of one per reply; see `TurnOutput`). Bun copies
+ *   what it sends before `send` returns, so the socket offers `sendCopied` and the session encodes
+ *   into memory it reuses.
  * - Backpressure: `bufferedAmount()` is `ws.getBufferedAmount()` plus what the turn still holds;
  *   Bun's `drain` becomes `onDrain`. Bun's own backpressure limit (16 MiB by default, above which it
  *   drops messages) is lifted, so that the broker alone decides when to stop sending.
@@ -84,6 +86,7 @@ export function serveBun(broker: ServedBroker, options: ServeOptions): RunningSe
         ws.data.handlers = broker.openSession(
           {
             send: (data) => output.send(data),
+            sendCopied: (data) => output.sendCopied(data),
             bufferedAmount: () => ws.getBufferedAmount() + output.queuedBytes,
             close(code, reason) {
               output.flush();
@@ -164,6 +167,11 @@ class TurnOutput {
         setImmediate(flushQueuedOutputs);
       }
     }
+  }
+
+  /** As {@link send}, for bytes valid only during the call: Bun copies what it sends, the queue a copy. */
+  sendCopied(data: Uint8Array): void {
+    this.send(data.byteLength >= DIRECT_SEND_BYTES ? data : data.slice());
   }
 
   /** Writes what is queued (a closed socket drops it, as it drops any send). */
