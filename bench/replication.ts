@@ -27,6 +27,7 @@
  * npm run bench:replication                # bun bench/replication.ts, about 2 minutes
  * BENCH_QUICK=1 bun bench/replication.ts   # one repetition of each, shorter runs: a smoke run
  * BENCH_ONLY=throughput bun bench/replication.ts   # or: failover
+ * BENCH_ONLY=throughput BENCH_CONFIGS=rf3all bun bench/replication.ts   # one configuration (rf1, rf3acks1, rf3all), e.g. under a profiler
  * BENCH_BROKER="bun src/cli/main.ts" bun bench/replication.ts   # another broker command
  * ```
  * @module
@@ -50,6 +51,8 @@ const quick = process.env["BENCH_QUICK"] === "1";
 const only = process.env["BENCH_ONLY"]?.split(",").map((p) => p.trim());
 const brokerCommand = process.env["BENCH_BROKER"]?.split(" ").filter((w) => w.length > 0);
 const runs = (name: string): boolean => only === undefined || only.includes(name);
+/** BENCH_CONFIGS=rf3all (or rf1, rf3acks1; comma-separated) runs only those configurations, e.g. under a profiler. */
+const configKeys = process.env["BENCH_CONFIGS"]?.split(",").map((k) => k.trim());
 
 const BATCH_RECORDS = 1000;
 const WINDOW = 16;
@@ -65,11 +68,12 @@ const SESSION_TIMEOUT_MS = 9_000;
 const RATIO_TARGET = 40;
 
 /** The three configurations, in the order each repetition runs them. */
-const CONFIGS = [
+const ALL_CONFIGS = [
   { key: "rf1", label: "RF 1, acks=1", topic: "rf1-acks1", replicationFactor: 1, acks: 1 as const },
   { key: "rf3acks1", label: "RF 3, acks=1", topic: "rf3-acks1", replicationFactor: 3, acks: 1 as const },
   { key: "rf3all", label: "RF 3, acks=all (min.insync.replicas=2)", topic: "rf3-acksall", replicationFactor: 3, acks: -1 as const },
 ];
+const CONFIGS = ALL_CONFIGS.filter((c) => configKeys === undefined || configKeys.includes(c.key));
 
 let tempRoot: string | undefined;
 
@@ -134,6 +138,7 @@ async function throughput(cluster: BenchCluster, etcdPid: number, conditions: Re
     figure(`${c.label}: produce (median)`, med(c.key, (r) => r.recordsPerSecond), "records/s", undefined, `runs ${values}; broker CPU ${cpu(c.key).toFixed(2)} µs/record (3 brokers + etcd)`);
     figure(`${c.label}: throughput (median)`, med(c.key, (r) => r.megabytesPerSecond), "MB/s");
   }
+  if (CONFIGS.length < ALL_CONFIGS.length) return;
   const rf1 = med("rf1", (r) => r.recordsPerSecond);
   const perRep = (key: string): string =>
     results.get(key)!.map((r, i) => `${((r.recordsPerSecond / results.get("rf1")![i]!.recordsPerSecond) * 100).toFixed(0)}`).join(", ");

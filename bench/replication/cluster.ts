@@ -19,7 +19,7 @@
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
-import { BenchConnection, type Frame } from "../ws/bench-client.ts";
+import { BenchConnection, singleRecordBatch, type Frame } from "../ws/bench-client.ts";
 import { startBroker, type BrokerProcess } from "../ws/broker-process.ts";
 
 /** The broker ids of the cluster. */
@@ -82,7 +82,11 @@ export interface BenchCluster {
   createTopic(topic: string, partitions: number, replicationFactor: number, configs?: Record<string, string>): Promise<void>;
   /** Deletes topics and waits until no running broker's data directory holds their logs. */
   deleteTopics(topics: readonly string[], limitMs: number): Promise<void>;
-  /** Waits until every partition has a leader and every replica in its ISR; rejects after `limitMs`. */
+  /**
+   * Waits until every partition has a leader that takes writes (one record, acks=1: metadata names
+   * a leader a moment before that broker has taken up the role, as in Kafka) and every replica in
+   * its ISR; rejects after `limitMs`.
+   */
   fullIsr(topic: string, limitMs: number): Promise<PartitionInfo[]>;
   /** Waits until every replica's log of every partition ends where the leader's does. */
   caughtUp(topic: string, limitMs: number): Promise<void>;
@@ -175,6 +179,7 @@ export async function startCluster(options: ClusterOptions): Promise<BenchCluste
           if (p.leader < 0 || !brokers.has(p.leader)) throw new Error(`partition ${p.partition} has no live leader: ${JSON.stringify(p)}`);
           if (p.isr.length !== p.replicas.length) throw new Error(`partition ${p.partition}: ISR [${p.isr.join(",")}] of replicas [${p.replicas.join(",")}]`);
         }
+        await Promise.all(list.map((p) => probeWrite(brokers.get(p.leader)!, topic, p.partition)));
         return list;
       });
     },
@@ -239,6 +244,18 @@ export async function startCluster(options: ClusterOptions): Promise<BenchCluste
 }
 
 /** The log end offsets of `topic`'s partitions that `broker` holds, from its `/admin/topics/<topic>`. */
+/** Produces one record to `topic`-`partition` on `broker` with acks=1; rejects on any error. */
+async function probeWrite(broker: BrokerProcess, topic: string, partition: number): Promise<void> {
+  const conn = await BenchConnection.open(broker.url);
+  try {
+    const reply = await conn.call("produce", { acks: 1, timeoutMs: 5_000, topic, partitions: [{ partition, batches: singleRecordBatch() }] });
+    const error = (reply["partitions"] as Frame[] | undefined)?.[0]?.["error"];
+    if (error !== undefined) throw new Error(`partition ${partition} at ${broker.url}: ${JSON.stringify(error)}`);
+  } finally {
+    conn.close();
+  }
+}
+
 async function logEnds(broker: BrokerProcess, topic: string): Promise<Map<number, number>> {
   const url = `${broker.url.replace(/^ws/, "http")}/admin/topics/${encodeURIComponent(topic)}`;
   const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
