@@ -29,6 +29,7 @@
  * BENCH_ONLY=throughput bun bench/replication.ts   # or: failover
  * BENCH_ONLY=throughput BENCH_CONFIGS=rf3all bun bench/replication.ts   # one configuration (rf1, rf3acks1, rf3all), e.g. under a profiler
  * BENCH_BROKER="bun src/cli/main.ts" bun bench/replication.ts   # another broker command
+ * BENCH_OVERRIDES=replica.fetch.max.bytes=262144 bun bench/replication.ts   # broker settings (comma-separated key=value)
  * ```
  * @module
  */
@@ -205,7 +206,9 @@ async function main(): Promise<void> {
     const command = brokerProgram(conditions);
     conditions["brokerCommand"] = command.join(" ");
     const etcd = await startEtcd(join(root, "etcd"));
-    const cluster = await startCluster({ root, etcdEndpoint: etcd.endpoint, command, overrides: [] });
+    const overrides = (process.env["BENCH_OVERRIDES"] ?? "").split(",").filter((o) => o !== "");
+    conditions["brokerOverrides"] = overrides;
+    const cluster = await startCluster({ root, etcdEndpoint: etcd.endpoint, command, overrides });
     conditions["brokerRuntime"] = [...cluster.brokers.values()][0]!.runtime;
     console.log(`cluster of 3 brokers (${conditions["brokerRuntime"]}) up in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
     try {
