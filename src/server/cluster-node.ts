@@ -83,6 +83,7 @@ export function replicationConfigOf(config: BrokerConfig): ReplicationConfig {
     replicaFetchWaitMaxMs: config.replicaFetchWaitMaxMs,
     replicaFetchMaxBytes: config.replicaFetchMaxBytes,
     replicaFetchBackoffMs: config.replicaFetchBackoffMs,
+    replicaFetchLeaderBackoffMs: config.replicaFetchLeaderBackoffMs,
   };
 }
 

@@ -91,6 +91,7 @@ export const BROKER_CONFIG_KEYS: readonly ConfigKey[] = [
   k("replica.fetch.max.bytes", "int", "1048576", "Bytes a follower asks for per partition and fetch (one batch is always sent whole)", { min: 1 }),
   k("replica.fetch.wait.max.ms", "int", "500", "How long a leader holds a follower's fetch that has nothing new; less than replica.lag.time.max.ms", { min: 0 }),
   k("replica.fetch.backoff.ms", "int", "1000", "How long a follower pauses after a failed fetch", { min: 0 }),
+  k("edgelog.replica.fetch.leader.backoff.ms", "int", "50", "How long a follower first pauses when its new leader has not yet taken up the leadership; doubles on each repeat up to replica.fetch.backoff.ms (edgelog's key)", { min: 0 }),
   k("replica.high.watermark.checkpoint.interval.ms", "long", "5000", "How often the high watermarks are written to replication-offset-checkpoint", { min: 1 }),
   k("broker.session.timeout.ms", "int", "9000", "A broker whose cluster session (an etcd lease, whole seconds) is not renewed for this long is dead to the cluster", { min: 1 }),
   k("controller.etcd.endpoints", "list", "", "etcd endpoints that hold cluster metadata; empty runs a single broker (edgelog's key)"),

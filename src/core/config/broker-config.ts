@@ -108,6 +108,8 @@ export interface BrokerConfig {
   replicaFetchWaitMaxMs: number;
   /** `replica.fetch.backoff.ms`. */
   replicaFetchBackoffMs: number;
+  /** `edgelog.replica.fetch.leader.backoff.ms`. */
+  replicaFetchLeaderBackoffMs: number;
   /** `replica.high.watermark.checkpoint.interval.ms`. */
   replicaHighWatermarkCheckpointIntervalMs: number;
   /** `broker.session.timeout.ms` (Kafka KRaft's key): the lease of the broker's cluster registration. */
@@ -230,6 +232,7 @@ export function parseBrokerConfig(
     replicaFetchMaxBytes: get("replica.fetch.max.bytes"),
     replicaFetchWaitMaxMs: get("replica.fetch.wait.max.ms"),
     replicaFetchBackoffMs: get("replica.fetch.backoff.ms"),
+    replicaFetchLeaderBackoffMs: get("edgelog.replica.fetch.leader.backoff.ms"),
     replicaHighWatermarkCheckpointIntervalMs: get("replica.high.watermark.checkpoint.interval.ms"),
     brokerSessionTimeoutMs: get("broker.session.timeout.ms"),
     controllerEtcdEndpoints: get<string[]>("controller.etcd.endpoints").filter((e) => e !== ""),

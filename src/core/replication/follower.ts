@@ -5,7 +5,11 @@
  * the leader's batches as they are (`assignOffsets: false`, so offsets and leader epochs are the
  * leader's and the leader epoch cache follows them), and moves its high watermark to the smaller of
  * the leader's and its own log end. A fetch reply naming a diverging epoch truncates again.
- * Failures back off for replica.fetch.backoff.ms on the clock.
+ * Failures back off for replica.fetch.backoff.ms on the clock; a leader that has not yet taken up
+ * the leadership this follower was told of (NOT_LEADER_OR_FOLLOWER, UNKNOWN_LEADER_EPOCH: it hears
+ * of the election a moment later) is asked again sooner, after
+ * edgelog.replica.fetch.leader.backoff.ms, doubled on each repeat up to replica.fetch.backoff.ms.
+ * Kafka's fetcher waits the full backoff there, which adds a second to every fail-over.
  *
  * @example
  * ```ts
@@ -70,6 +74,8 @@ export class PartitionFollower {
   private truncated = false;
   /** Where to fetch from while the log ends below it (after the leader's log start passed ours). */
   private fetchFloor = 0;
+  /** Failures in a row because the leader has not yet taken up its leadership. */
+  private notLeaderYet = 0;
 
   constructor(options: PartitionFollowerOptions) {
     this.log = options.log;
@@ -114,10 +120,12 @@ export class PartitionFollower {
         if (!this.truncated) {
           await this.truncateByEpoch();
           this.truncated = !this.stopped;
+          this.notLeaderYet = 0;
           continue;
         }
         await this.fetchOnce();
         this.lastError = undefined;
+        this.notLeaderYet = 0;
       } catch (error) {
         if (this.stopped) return;
         this.lastError = error;
@@ -128,9 +136,17 @@ export class PartitionFollower {
         }
         const message = this.lastError instanceof Error ? this.lastError.message : String(this.lastError);
         this.logger("debug", `Fetching ${this.name} from broker ${this.leaderId} failed: ${message}`);
-        await this.sleep(this.config.replicaFetchBackoffMs);
+        await this.sleep(this.backoffAfter(this.lastError));
       }
     }
+  }
+
+  /** The pause after a failure (see the module notes). */
+  private backoffAfter(error: unknown): number {
+    const full = this.config.replicaFetchBackoffMs;
+    if (!isEdgelogError(error) || (error.code !== "NOT_LEADER_OR_FOLLOWER" && error.code !== "UNKNOWN_LEADER_EPOCH")) return full;
+    const doublings = Math.min(this.notLeaderYet++, 30);
+    return Math.min(full, this.config.replicaFetchLeaderBackoffMs * 2 ** doublings);
   }
 
   /** OffsetsForLeaderEpoch rounds until the log ends where it agrees with the leader. */

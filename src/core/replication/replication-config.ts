@@ -25,6 +25,12 @@ export interface ReplicationConfig {
   replicaFetchMaxBytes: number;
   /** replica.fetch.backoff.ms: pause of a follower after a failed fetch. */
   replicaFetchBackoffMs: number;
+  /**
+   * edgelog.replica.fetch.leader.backoff.ms: the first pause of a follower whose new leader has not
+   * yet taken up its leadership (NOT_LEADER_OR_FOLLOWER, UNKNOWN_LEADER_EPOCH); it doubles with
+   * each repeat, up to replica.fetch.backoff.ms.
+   */
+  replicaFetchLeaderBackoffMs: number;
 }
 
 /**
@@ -40,6 +46,7 @@ export const defaultReplicationConfig: Readonly<ReplicationConfig> = Object.free
   replicaFetchWaitMaxMs: 500,
   replicaFetchMaxBytes: 1024 * 1024,
   replicaFetchBackoffMs: 1_000,
+  replicaFetchLeaderBackoffMs: 50,
 });
 
 /**
@@ -61,6 +68,7 @@ export function replicationConfig(overrides: Partial<ReplicationConfig> = {}): R
   check("replicaFetchWaitMaxMs", 0);
   check("replicaFetchMaxBytes", 1);
   check("replicaFetchBackoffMs", 0);
+  check("replicaFetchLeaderBackoffMs", 0);
   return config;
 }
 

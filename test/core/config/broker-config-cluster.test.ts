@@ -20,6 +20,7 @@ describe("the cluster and replication keys", () => {
       replicaFetchMaxBytes: 1_048_576,
       replicaFetchWaitMaxMs: 500,
       replicaFetchBackoffMs: 1000,
+      replicaFetchLeaderBackoffMs: 50,
       replicaHighWatermarkCheckpointIntervalMs: 5000,
       clusterId: "edgelog",
       controllerEtcdEndpoints: [],
@@ -33,6 +34,7 @@ describe("the cluster and replication keys", () => {
       "replica.fetch.max.bytes": "65536",
       "replica.fetch.wait.max.ms": "100",
       "replica.fetch.backoff.ms": "20",
+      "edgelog.replica.fetch.leader.backoff.ms": "5",
       "replica.high.watermark.checkpoint.interval.ms": "250",
       "edgelog.cluster.id": "prod-eu.1",
     });
@@ -42,6 +44,7 @@ describe("the cluster and replication keys", () => {
       replicaFetchMaxBytes: 65536,
       replicaFetchWaitMaxMs: 100,
       replicaFetchBackoffMs: 20,
+      replicaFetchLeaderBackoffMs: 5,
       replicaHighWatermarkCheckpointIntervalMs: 250,
       clusterId: "prod-eu.1",
     });

@@ -145,10 +145,27 @@ export class FakeController {
     return copy(next);
   }
 
+  /** Changes not yet told to a broker that is slow to hear of them (see {@link hold}). */
+  private readonly held = new Map<number, ClusterChange[]>();
+
+  /** The broker hears of no change until {@link release}: it is late to learn of an election. */
+  hold(id: number): void {
+    this.held.set(id, this.held.get(id) ?? []);
+  }
+
+  /** Tells a held broker the changes it missed, in order. */
+  release(id: number): void {
+    const missed = this.held.get(id) ?? [];
+    this.held.delete(id);
+    for (const change of missed) for (const listener of [...(this.listeners.get(id) ?? [])]) listener(change);
+  }
+
   private emit(change: ClusterChange): void {
     for (const [id, listeners] of this.listeners) {
       if (!this.live.has(id) && change.type !== "brokers") continue;
-      for (const listener of [...listeners]) listener(change);
+      const held = this.held.get(id);
+      if (held !== undefined) held.push(change);
+      else for (const listener of [...listeners]) listener(change);
     }
   }
 }

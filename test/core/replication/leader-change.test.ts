@@ -99,6 +99,24 @@ describe("leader change", () => {
     expect([...(await cluster.values(3)).values()]).toEqual(["e0", "in-flight", "e1", "e3"]);
   });
 
+  it("a follower told NOT_LEADER_OR_FOLLOWER by a leader not yet in office asks again within edgelog.replica.fetch.leader.backoff.ms, not replica.fetch.backoff.ms", async () => {
+    cluster = await TestCluster.create({ brokers: [1, 2, 3] });
+    await cluster.produce(["a"], 1);
+    await cluster.settle();
+    // broker 3 hears of the election first and asks broker 2, which has not yet taken over
+    cluster.controller.hold(2);
+    cluster.controller.electLeader(cluster.topic, cluster.partition, 2);
+    await cluster.settle();
+    expect(cluster.manager(3).follower(cluster.topic, cluster.partition)?.lastError).toMatchObject({ code: "NOT_LEADER_OR_FOLLOWER" });
+    cluster.controller.release(2);
+    await cluster.settle();
+    await cluster.advance(60, 10); // past the 50 ms of the first retry, far short of the 1000 ms backoff
+    const { done } = await cluster.produce(["b"], "all");
+    await cluster.advance(20, 10);
+    await done;
+    expect(await cluster.batches(3)).toEqual(await cluster.batches(2));
+  });
+
   it("a follower whose leader is not live waits, and starts fetching once it registers", async () => {
     cluster = await TestCluster.create({ brokers: [1, 2] });
     await cluster.crash(2, "all");
