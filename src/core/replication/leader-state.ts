@@ -140,10 +140,14 @@ export class LeaderState {
    */
   async start(): Promise<void> {
     if (this.running || this.stopping.signal.aborted) return;
+    this.running = true;
+    // First, as Kafka's makeLeader does under the partition's lock: a leader that restarted with a
+    // stale high watermark never shows it while the epoch cache is written (an ISR of itself alone
+    // commits its whole log at once).
+    this.maybeIncrementHighWatermark();
     const epochs = this.log.leaderEpochCache;
     if (epochs.assign(this.leaderEpoch, this.log.logEndOffset)) await epochs.persist();
     if (this.stopping.signal.aborted) return;
-    this.running = true;
     this.scheduleIsrCheck();
     void this.watchAppends();
     this.maybeIncrementHighWatermark();
