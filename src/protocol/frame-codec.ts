@@ -58,7 +58,11 @@ export function encodeFrame(value: unknown, format: FrameFormat): Uint8Array | s
   if (format === "json") return JSON.stringify(value, jsonReplacer);
   if (format !== "cbor") throw new TypeError(`Unknown frame format ${String(format)}`);
   const common = encodeCommonCbor(value);
-  if (common !== NOT_COMMON) return common;
+  return common !== NOT_COMMON ? common : encodeWithCborX(value);
+}
+
+/** The values outside the fast path's subset, through cbor-x. */
+function encodeWithCborX(value: unknown): Uint8Array {
   const out = encoder.encode(widenIntegers(value));
   // cbor-x hands out a Buffer on Node; give callers a plain view of the same memory
   return out.constructor === Uint8Array ? out : new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
@@ -94,7 +98,7 @@ function transientTarget(size: number): Uint8Array {
  */
 export function encodeFrameTransient(value: unknown): Uint8Array {
   const common = encodeCommonCbor(value, transientTarget);
-  return common !== NOT_COMMON ? common : encodeFrame(value, "cbor");
+  return common !== NOT_COMMON ? common : encodeWithCborX(value);
 }
 
 /**

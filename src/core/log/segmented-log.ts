@@ -14,6 +14,7 @@
 import type { EdgelogError } from "../errors.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { FileSystem } from "../ports/file-system.ts";
+import type { OpenPartitionLogOptions } from "./partition-log.ts";
 import type { LeaderEpochCache } from "./leader-epoch-cache.ts";
 import type { LogConfig } from "./log-config.ts";
 import type { LoadedLog, LogLogger } from "./log-recovery.ts";
@@ -32,19 +33,12 @@ import { SerialQueue } from "./serial-queue.ts";
  * new PartitionLogImpl({ fs, clock, dir, topic, partition, config, logger, loaded, epochs, onCheckpointNeeded }); // openPartitionLog() does this
  * ```
  */
-export interface PartitionLogParts {
-  fs: FileSystem;
-  clock: Clock;
-  dir: string;
-  topic: string;
-  partition: number;
-  config: LogConfig;
+export interface PartitionLogParts
+  extends Pick<OpenPartitionLogOptions, "fs" | "clock" | "dir" | "topic" | "partition" | "config" | "cleanerCheckpoint"> {
   logger: LogLogger;
   loaded: LoadedLog;
   epochs: LeaderEpochCache;
   onCheckpointNeeded: () => Promise<void>;
-  /** The partition's entry of `cleaner-offset-checkpoint`, if any. */
-  cleanerCheckpoint?: number;
 }
 
 /**

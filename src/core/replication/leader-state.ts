@@ -150,7 +150,6 @@ export class LeaderState {
     if (this.stopping.signal.aborted) return;
     this.scheduleIsrCheck();
     void this.watchAppends();
-    this.maybeIncrementHighWatermark();
   }
 
   /** Ends the leadership: acks=all waits fail with NOT_LEADER_OR_FOLLOWER, long polls end. */
