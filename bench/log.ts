@@ -16,10 +16,11 @@
  * ```
  * @module
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runtimeFileSystem, runtimeName } from "../src/adapters/runtime-file-system.ts";
+import { writeResultsFile } from "./run/results-file.ts";
 import { defaultLogConfig, type LogConfig } from "../src/core/log/log-config.ts";
 import { RECOVERY_POINT_CHECKPOINT } from "../src/core/log/checkpoint-file.ts";
 import { CLEAN_SHUTDOWN_FILE, openLogManager } from "../src/core/log/log-manager.ts";
@@ -220,11 +221,8 @@ async function main(): Promise<void> {
       `best ${ms(sorted[0]!)}, median ${ms(sorted[Math.floor(sorted.length / 2)]!)}, first ${ms(rec.openSeconds[0]!)} ` +
       `(${rec.openSeconds.map(ms).join(", ")})`,
   );
-  const date = new Date().toISOString().replace(/[:.]/g, "-");
-  const resultsDir = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "results");
-  await mkdir(resultsDir, { recursive: true });
-  const file = join(resultsDir, `log-${date}.json`);
-  await writeFile(file, JSON.stringify({ runtime, quick, date: new Date().toISOString(), throughput: results, recovery: rec }, null, 2) + "\n");
+  const date = new Date().toISOString();
+  const file = await writeResultsFile("log-", date, { runtime, quick, date, throughput: results, recovery: rec });
   console.log(`\nwritten to ${file}`);
 }
 

@@ -34,7 +34,7 @@
  * @module
  */
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -46,7 +46,7 @@ import { RETRY_BACKOFF_MS } from "./replication/failover-producer.ts";
 import { timedProduce, type TimedProduceRun } from "./replication/throughput-phase.ts";
 import { batchOf, RECORD_BYTES } from "./ws/bench-client.ts";
 import { BINARY, cleanUpOnExit, ensureBinary, killAll, ROOT } from "./ws/broker-process.ts";
-import { figure, figures, MiB, passes, resultsTable } from "./ws/figures.ts";
+import { figure, MiB, phase, printFigures, saveFigures } from "./ws/figures.ts";
 
 const quick = process.env["BENCH_QUICK"] === "1";
 const only = process.env["BENCH_ONLY"]?.split(",").map((p) => p.trim());
@@ -213,11 +213,11 @@ async function main(): Promise<void> {
     console.log(`cluster of 3 brokers (${conditions["brokerRuntime"]}) up in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
     try {
       if (runs("throughput")) {
-        await phase(["RF 3 acks=all / RF 1"], "produce throughput", () => throughput(cluster, etcd.pid, conditions));
+        await phase(["RF 3 acks=all / RF 1"], () => throughput(cluster, etcd.pid, conditions), "produce throughput");
         // A broker killed next recovers only what the fail-over writes, not this phase's gigabytes.
         await cluster.deleteTopics(CONFIGS.map((c) => c.topic), 60_000).catch((error: unknown) => console.log(`  deleting the throughput topics failed: ${String(error)}`));
       }
-      if (runs("failover")) await phase(["fail-over: kill -9 leader"], "fail-over", () => failover(cluster, etcd.endpoint, conditions));
+      if (runs("failover")) await phase(["fail-over: kill -9 leader"], () => failover(cluster, etcd.endpoint, conditions), "fail-over");
     } finally {
       await cluster.stop();
       await etcd.stop();
@@ -229,34 +229,9 @@ async function main(): Promise<void> {
   conditions["uptimeAtEnd"] = uptime();
   conditions["durationSeconds"] = Math.round((performance.now() - startedAt) / 1000);
 
-  console.log("");
-  console.log(resultsTable());
-  const notes = figures.filter((f) => f.note);
-  if (notes.length > 0) console.log(`\n${notes.map((f) => `${f.name.trim()}: ${f.note}`).join("\n")}`);
+  printFigures();
   console.log(`\nload: ${loadAtStart} → ${String(conditions["uptimeAtEnd"])}; ${String(conditions["durationSeconds"])} s in all`);
-
-  const date = new Date().toISOString();
-  const resultsDir = join(ROOT, "bench", "results");
-  await mkdir(resultsDir, { recursive: true });
-  const file = join(resultsDir, `replication-${date.replace(/[:.]/g, "-")}.json`);
-  const results = figures.map((f) => ({ ...f, pass: passes(f) ?? null }));
-  await writeFile(file, JSON.stringify({ date, conditions, figures: results }, null, 2) + "\n");
-  console.log(`written to ${file}`);
-  if (figures.some((f) => f.value === null)) process.exitCode = 1;
-}
-
-/** Runs one phase; a failure becomes failed figures instead of ending the run. */
-async function phase(names: string[], label: string, run: () => Promise<void>): Promise<void> {
-  console.log(`- ${label}`);
-  const started = performance.now();
-  try {
-    await run();
-    console.log(`  ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    console.log(`  FAILED: ${message}`);
-    for (const name of names) figures.push({ name, value: null, unit: "", error: message.split("\n")[0]! });
-  }
+  await saveFigures("replication-", conditions);
 }
 
 cleanUpOnExit(() => tempRoot);

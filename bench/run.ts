@@ -33,7 +33,7 @@
  * ```
  * @module
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -49,6 +49,7 @@ import { mayRetry, median, setRetryDeadline, type SideResults } from "./run/meas
 import { natsServerVersion, natsStartupTimes, startNats } from "./run/nats-peer.ts";
 import { natsSide, type NatsSizes } from "./run/nats-workloads.ts";
 import { updateReadme } from "./run/readme-section.ts";
+import { writeResultsFile } from "./run/results-file.ts";
 import { compareRows, formatTable, TABLE_LEGEND, type LimitFigures, type Row } from "./run/table.ts";
 
 const quick = process.env["BENCH_QUICK"] === "1";
@@ -275,11 +276,7 @@ async function main(): Promise<void> {
     else console.log(`where edgelog's time goes under ${p.workload}:\n${p.remedies.map((r) => `  - ${r}`).join("\n")}`);
   }
   const date = new Date().toISOString();
-  const resultsDir = join(ROOT, "bench", "results");
-  await mkdir(resultsDir, { recursive: true });
-  const file = join(resultsDir, `${date.replace(/[:.]/g, "-")}.json`);
-  const json = { date, conditions, table: rows, sides: { edgelog, natsWs, natsTcp }, limits: limitDetails, profiles };
-  await writeFile(file, JSON.stringify(json, null, 2) + "\n");
+  const file = await writeResultsFile("", date, { date, conditions, table: rows, sides: { edgelog, natsWs, natsTcp }, limits: limitDetails, profiles });
   console.log(`\nwritten to ${file}`);
   if (process.env["BENCH_README"] === "1") {
     await updateReadme(join(ROOT, "README.md"), rows, { date, file: file.slice(ROOT.length + 1), conditions });

@@ -33,7 +33,7 @@
  * BENCH_BROKER replaces the binary for phases 1–4 (the broker under load), e.g. to profile it.
  * @module
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -48,8 +48,8 @@ import {
   singleRecordBatch,
   type Frame,
 } from "./ws/bench-client.ts";
-import { cleanUpOnExit, ensureBinary, killAll, ROOT, startBroker, type BrokerProcess } from "./ws/broker-process.ts";
-import { cpuMeter, figure, figures, MB, MiB, passes, resultsTable } from "./ws/figures.ts";
+import { cleanUpOnExit, ensureBinary, killAll, startBroker, type BrokerProcess } from "./ws/broker-process.ts";
+import { cpuMeter, figure, MB, MiB, phase, printFigures, saveFigures } from "./ws/figures.ts";
 import { endToEndLatency } from "./ws/latency-phase.ts";
 import { memory, startupTimes } from "./ws/lifecycle-phases.ts";
 import { SUBSCRIBE_CREDIT, subscribeAll } from "./ws/subscribe-phase.ts";
@@ -76,21 +76,6 @@ const FSYNC_POLICY = "OS page cache (log.flush.interval.messages and log.flush.i
 
 /** The temporary directory of this run, removed also when a signal ends the run. */
 let tempRoot: string | undefined;
-
-/** Runs one phase; a failure becomes a failed figure instead of ending the whole run. */
-async function phase(names: string[], run: () => Promise<void>): Promise<void> {
-  const label = names.join(", ");
-  process.stdout.write(`- ${label} ... `);
-  const started = performance.now();
-  try {
-    await run();
-    console.log(`${((performance.now() - started) / 1000).toFixed(1)} s`);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    console.log(`FAILED: ${message}`);
-    for (const name of names) figures.push({ name, value: null, unit: "", error: message.split("\n")[0]! });
-  }
-}
 
 /** Phase 1: batched produce; returns the log end offset of the partition. */
 async function produceThroughput(conn: BenchConnection, brokerPid: number, topic: string, conditions: Record<string, unknown>): Promise<number> {
@@ -200,19 +185,8 @@ async function main(): Promise<void> {
     await rm(root, { recursive: true, force: true });
   }
 
-  console.log("");
-  console.log(resultsTable());
-  const notes = figures.filter((f) => f.note);
-  if (notes.length > 0) console.log(`\n${notes.map((f) => `${f.name}: ${f.note}`).join("\n")}`);
-
-  const date = new Date().toISOString();
-  const resultsDir = join(ROOT, "bench", "results");
-  await mkdir(resultsDir, { recursive: true });
-  const file = join(resultsDir, `ws-${date.replace(/[:.]/g, "-")}.json`);
-  const results = figures.map((f) => ({ ...f, pass: passes(f) ?? null }));
-  await writeFile(file, JSON.stringify({ date, conditions, figures: results }, null, 2) + "\n");
-  console.log(`\nwritten to ${file}`);
-  if (figures.some((f) => f.value === null)) process.exitCode = 1;
+  printFigures();
+  await saveFigures("ws-", conditions);
 }
 
 cleanUpOnExit(() => tempRoot);

@@ -10,6 +10,7 @@
  * @module
  */
 import process from "node:process";
+import { writeResultsFile } from "../run/results-file.ts";
 import { cpuMillis } from "./broker-process.ts";
 
 /** 10^6 bytes, for MB/s. */
@@ -121,4 +122,62 @@ export function resultsTable(): string {
       return [f.name, formatValue(f), target, ok === undefined ? "" : ok ? "pass" : "FAIL"];
     }),
   ]);
+}
+
+/**
+ * Runs one phase of a bench; a failure becomes failed figures (value null) named `names` instead of
+ * ending the run. Without `label` the phase's names and its time share one line; with it, the label
+ * has a line of its own, then comes what the phase prints, then its time.
+ *
+ * @example
+ * ```ts
+ * await phase(["produce, batched"], () => produceThroughput(broker));
+ * await phase(["fail-over: kill -9 leader"], () => failover(cluster), "fail-over");
+ * ```
+ */
+export async function phase(names: string[], run: () => Promise<void>, label?: string): Promise<void> {
+  if (label === undefined) process.stdout.write(`- ${names.join(", ")} ... `);
+  else console.log(`- ${label}`);
+  const indent = label === undefined ? "" : "  ";
+  const started = performance.now();
+  try {
+    await run();
+    console.log(`${indent}${((performance.now() - started) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.log(`${indent}FAILED: ${message}`);
+    for (const name of names) figures.push({ name, value: null, unit: "", error: message.split("\n")[0]! });
+  }
+}
+
+/**
+ * Prints the table of every figure, then the notes of those that have one.
+ *
+ * @example
+ * ```ts
+ * printFigures();
+ * ```
+ */
+export function printFigures(): void {
+  console.log("");
+  console.log(resultsTable());
+  const notes = figures.filter((f) => f.note);
+  if (notes.length > 0) console.log(`\n${notes.map((f) => `${f.name.trim()}: ${f.note}`).join("\n")}`);
+}
+
+/**
+ * Writes `bench/results/<prefix><date>.json` with the date, `conditions` and every figure with its
+ * verdict, prints where, and sets exit code 1 when a figure failed.
+ *
+ * @example
+ * ```ts
+ * await saveFigures("ws-", conditions);
+ * ```
+ */
+export async function saveFigures(prefix: string, conditions: Record<string, unknown>): Promise<void> {
+  const date = new Date().toISOString();
+  const results = figures.map((f) => ({ ...f, pass: passes(f) ?? null }));
+  const file = await writeResultsFile(prefix, date, { date, conditions, figures: results });
+  console.log(`\nwritten to ${file}`);
+  if (figures.some((f) => f.value === null)) process.exitCode = 1;
 }
