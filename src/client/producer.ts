@@ -60,6 +60,15 @@ const LEADERSHIP_ERRORS: ReadonlySet<string> = new Set(["NOT_LEADER_OR_FOLLOWER"
 
 type Item = { batch: PendingBatch; bytes: Uint8Array };
 
+/** A send checked by `#prepare`: its batch group, records, and explicit partitions. */
+interface PreparedSend {
+  group: BatchGroup;
+  inputs: RecordInput[];
+  explicit: (number | undefined)[];
+  /** Whether some message needs the partition count (no explicit partition). */
+  needsCount: boolean;
+}
+
 /**
  * The producer; see the module documentation. Made by `client.producer()`.
  *
@@ -84,8 +93,8 @@ export class Producer {
   readonly #inFlight = new Set<Promise<void>>();
   /** The limit of requests in flight per partition; undefined: none. */
   readonly #maxInFlight: number | undefined;
-  /** Per "topic/partition": the produce tasks in flight, when there is a limit. */
-  readonly #partitionTasks = new Map<string, Set<Promise<void>>>();
+  /** Per "topic/partition", when there is a limit: the order of its produce tasks in flight. */
+  readonly #partitionQueues = new Map<string, PartitionQueue>();
   readonly #sending = new Set<Promise<unknown>>();
   #encodeChain: Promise<unknown> = Promise.resolve();
   #closing = false;
@@ -152,33 +161,64 @@ export class Producer {
    */
   send(record: ProducerRecord): Promise<RecordMetadata[]> {
     if (this.#closing) return Promise.reject(disconnected());
-    const sending = this.#send(record);
+    let prepared: PreparedSend;
+    try {
+      prepared = this.#prepare(record);
+      // The hot path: with the partition count cached (or not needed), the messages go into their
+      // batches now, without a turn of the event loop.
+      const count = prepared.needsCount ? this.#pool.metadata.fresh(prepared.group.topic)?.partitions.length : 0;
+      if (count !== undefined) return this.#enqueue(prepared, count);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // A send waiting for metadata is not in a batch yet: disconnect() waits for it too.
+    const sending = this.#partitionCount(prepared.group.topic).then((count) => this.#enqueue(prepared, count));
     const tracked = sending.catch(() => undefined);
     this.#sending.add(tracked);
     void tracked.then(() => this.#sending.delete(tracked));
     return sending;
   }
 
-  async #send(record: ProducerRecord): Promise<RecordMetadata[]> {
+  /** Checks a send and turns its messages into records; throws TypeError/RangeError on bad input. */
+  #prepare(record: ProducerRecord): PreparedSend {
     if (record === null || typeof record !== "object") throw new TypeError("send() needs { topic, messages }");
     const { topic, messages } = record;
     if (typeof topic !== "string" || topic === "") throw new TypeError("send() needs a topic name");
     if (!Array.isArray(messages) || messages.length === 0) throw new TypeError("send() needs at least one message");
     const group: BatchGroup = {
       topic,
-      acks: toAcks(record.acks ?? this.#acks),
-      compression: toCompression(record.compression ?? this.#compression),
+      acks: record.acks === undefined ? this.#acks : toAcks(record.acks),
+      compression: record.compression === undefined ? this.#compression : toCompression(record.compression),
       timeoutMs: nonNegative("timeoutMs", record.timeoutMs, this.#timeoutMs),
     };
-    const inputs = messages.map((message, i) => toRecordInput(message, i));
-    const explicit = messages.map((message, i) => explicitPartition(message, i));
-    const count = explicit.includes(undefined) ? await this.#partitionCount(topic) : undefined;
-    // From here on no await until every message is in a batch: keyless messages of one send share a partition.
-    const slots = inputs.map((input, i) => {
-      const partition = explicit[i] ?? this.#choosePartition(topic, input, count!);
-      return { partition, ...this.#accumulator.append(group, partition, input) };
-    });
+    const inputs: RecordInput[] = [];
+    const explicit: (number | undefined)[] = [];
+    let needsCount = false;
+    for (let i = 0; i < messages.length; i++) {
+      inputs.push(toRecordInput(messages[i]!, i));
+      const partition = explicitPartition(messages[i]!, i);
+      explicit.push(partition);
+      if (partition === undefined) needsCount = true;
+    }
+    return { group, inputs, explicit, needsCount };
+  }
+
+  /** Puts the records of a checked send into batches (keyless ones of one send share a partition) and resolves with where they landed. */
+  async #enqueue({ group, inputs, explicit }: PreparedSend, count: number): Promise<RecordMetadata[]> {
+    const topic = group.topic;
+    const slots: { partition: number; batch: PendingBatch; index: number }[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const partition = explicit[i] ?? this.#choosePartition(topic, inputs[i]!, count);
+      const { batch, index } = this.#accumulator.append(group, partition, inputs[i]!);
+      slots.push({ partition, batch, index });
+    }
     if (this.#lingerMs === 0 || this.#closing) this.#accumulator.flush();
+    if (slots.length === 1) {
+      const { partition, batch, index } = slots[0]!;
+      const ack = await batch.done;
+      const offset = offsetOf(ack, index);
+      return [{ topicName: topic, partition, errorCode: 0, baseOffset: offset, logAppendTime: ack.logAppendTime, logStartOffset: ack.logStartOffset, offsets: [offset], messageIndexes: [0] }];
+    }
     const acks = await Promise.all(slots.map((slot) => slot.batch.done));
     const byPartition = new Map<number, RecordMetadata>();
     slots.forEach((slot, i) => {
@@ -300,11 +340,18 @@ export class Producer {
       Promise.all(batches.map((batch) => encodeRecordBatch({ records: batch.records, compression: group.compression }))),
     );
     this.#encodeChain = encoded.catch(() => undefined);
-    const keys = this.#maxInFlight === undefined ? [] : [...new Set(batches.map((batch) => `${group.topic}/${batch.partition}`))];
-    const ahead = keys.map((key) => [...(this.#partitionTasks.get(key) ?? [])]);
+    const max = this.#maxInFlight;
+    const keys = max === undefined ? [] : [...new Set(batches.map((batch) => `${group.topic}/${batch.partition}`))];
+    const queues = keys.map((key) => {
+      let queue = this.#partitionQueues.get(key);
+      if (queue === undefined) this.#partitionQueues.set(key, (queue = new PartitionQueue(max!)));
+      return queue;
+    });
+    // Taken now, in dispatch order: what this task waits for before it may send.
+    const room = queues.length === 0 ? undefined : Promise.all(queues.map((queue) => queue.room()));
     const task = encoded.then(
       async (bytes) => {
-        if (keys.length > 0) await this.#roomFor(ahead); // only with a limit: no extra turn otherwise
+        if (room !== undefined) await room; // only with a limit: no extra turn otherwise
         await this.#produce(group, batches.map((batch, i) => ({ batch, bytes: bytes[i]! })));
       },
       (error: unknown) => {
@@ -313,30 +360,13 @@ export class Producer {
     );
     this.#inFlight.add(task);
     void task.finally(() => this.#inFlight.delete(task));
-    for (const key of keys) {
-      let tasks = this.#partitionTasks.get(key);
-      if (tasks === undefined) this.#partitionTasks.set(key, (tasks = new Set()));
-      tasks.add(task);
+    keys.forEach((key, i) => {
+      const queue = queues[i]!;
+      queue.add(task);
       void task.finally(() => {
-        tasks.delete(task);
-        if (tasks.size === 0 && this.#partitionTasks.get(key) === tasks) this.#partitionTasks.delete(key);
+        if (queue.settle() && this.#partitionQueues.get(key) === queue) this.#partitionQueues.delete(key);
       });
-    }
-  }
-
-  /**
-   * Waits until, for each partition, fewer than `maxInFlightRequests` of the tasks dispatched
-   * before this one are still in flight (tasks of a partition start in the order they were
-   * dispatched, so the earliest finish first).
-   */
-  async #roomFor(ahead: Promise<void>[][]): Promise<void> {
-    const max = this.#maxInFlight;
-    if (max === undefined) return;
-    for (const tasks of ahead) {
-      const settled = tasks.map((task) => task.then(() => undefined, () => undefined));
-      // At most max - 1 earlier ones may still run alongside this one: wait for the rest, oldest first.
-      for (let i = 0; i <= tasks.length - max; i++) await settled[i];
-    }
+    });
   }
 
   /** Produces encoded batches of one group, each to its partition's leader, and retries the ones that fail retriably. */
@@ -400,6 +430,41 @@ export class Producer {
     }
   }
 }
+
+/**
+ * The produce tasks of one partition in dispatch order, for `maxInFlightRequests`: a task may send
+ * once at most `max - 1` of the tasks dispatched before it are unsettled, oldest first. Each task
+ * costs O(1): `settledThrough[n]` settles when tasks 0..n all have.
+ */
+class PartitionQueue {
+  #count = 0;
+  #unsettled = 0;
+  #last: Promise<void> = Promise.resolve();
+  /** The last `max` links of the chain, by task number modulo `max`. */
+  readonly #ring: Promise<void>[] = [];
+
+  constructor(readonly max: number) {}
+
+  /** What the next task added waits for: every task up to `max` places before it settled. */
+  room(): Promise<void> {
+    return this.#count >= this.max ? this.#ring[this.#count % this.max]! : Promise.resolve();
+  }
+
+  add(task: Promise<void>): void {
+    const settled = task.then(noop, noop);
+    this.#last = this.#last.then(() => settled);
+    this.#ring[this.#count % this.max] = this.#last;
+    this.#count++;
+    this.#unsettled++;
+  }
+
+  /** Counts one task settled; true when none is left. */
+  settle(): boolean {
+    return --this.#unsettled === 0;
+  }
+}
+
+function noop(): void {}
 
 function offsetOf(ack: PartitionAck, index: number): number {
   return ack.baseOffset < 0 ? -1 : ack.baseOffset + index;

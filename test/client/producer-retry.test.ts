@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Connection, EdgelogError, Producer } from "../../src/client/index.ts";
 import { decodeRecordBatches } from "../../src/core/record/record-batch.ts";
 import { FakeServer, type Frame } from "./fake-websocket.ts";
@@ -124,6 +124,32 @@ describe("Producer ordering under retries", () => {
     const offsets = (await Promise.all(sent)).map((meta) => meta[0]!.baseOffset);
     expect(offsets).toEqual([0, 1, 2, 3]);
     expect(server.requests("produce")).toHaveLength(5);
+  });
+
+  it("send() with maxInFlightRequests 2 has at most two requests of a partition unanswered, and sends the next as the oldest is answered", async () => {
+    const held: (() => void)[] = [];
+    let end = 0;
+    const server = new FakeServer((request, socket) => {
+      if (request["op"] !== "produce") return undefined;
+      if ((request["partitions"] as Frame[])[0]!["partition"] === 1) return success(0)(request);
+      held.push(() => socket.deliver({ ...success(end++)(request), id: request["id"] }));
+      return "none";
+    });
+    const producer = producerOn(server, { maxInFlightRequests: 2 });
+    const sent = ["a", "b", "c", "d", "e"].map((value) => producer.send({ topic: "t", messages: [{ value, partition: 0 }] }));
+    const other = producer.send({ topic: "t", messages: [{ value: "x", partition: 1 }] });
+    const produced = () => server.requests("produce").length;
+    await vi.waitFor(() => expect(produced()).toBe(3)); // two of partition 0, one of partition 1
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(produced()).toBe(3);
+    for (let answered = 0; answered < 4; answered++) {
+      held.shift()!();
+      await vi.waitFor(() => expect(produced()).toBe(Math.min(6, 4 + answered)));
+    }
+    while (held.length > 0) held.shift()!();
+    const offsets = (await Promise.all(sent)).map((meta) => meta[0]!.baseOffset);
+    expect(offsets).toEqual([...offsets].sort((x, y) => x - y));
+    await other;
   });
 
   it("a producer rejects a maxInFlightRequests that is not a positive integer", () => {

@@ -97,6 +97,24 @@ describe("Producer", () => {
     expect(batches[0]!.records.map((r) => new TextDecoder().decode(r.value!))).toEqual(["m0", "m1", "m2", "m3", "m4"]);
   });
 
+  it("send() with the topic's metadata cached puts its records in a batch before it returns: a flush() right after sends them", async () => {
+    await topic("hot", 2);
+    const p = producer({ lingerMs: 60_000 });
+    const first = p.send({ topic: "hot", messages: [{ value: "warm-up" }] }); // waits for metadata
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await p.flush();
+    await first;
+    let settled = false;
+    const next = p.send({ topic: "hot", messages: [{ value: "a" }] }).then((meta) => {
+      settled = true;
+      return meta;
+    });
+    await p.flush();
+    await Promise.resolve();
+    expect(settled).toBe(true);
+    expect((await next)[0]!.offsets).toHaveLength(1);
+  });
+
   it("with lingerMs 0 each send() is its own batch", async () => {
     await topic("nolinger", 1);
     const p = producer();
