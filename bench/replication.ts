@@ -12,7 +12,12 @@
  *    alike; each counts the replies of a measured interval after a warm-up, once the followers of the
  *    previous run have caught up. Reported: medians, and RF3 acks=all / RF1 (target ≥ 40 %; Kafka's
  *    2014 figure was 51 %).
- * 2. Fail-over: a producer writes acks=all to a partition with RF 3 and min.insync.replicas=2; its
+ * 2. One producer, Kafka's 2014 measurement (single-producer-phase.ts): edgelog's client in this
+ *    process sends 100-byte records one send() at a time to six partitions, batchSize 8196; RF 1
+ *    against RF 3 acks=all, interleaved. Here the producer sets the pace, as in the run behind
+ *    Kafka's 51 %, and replication costs what the acknowledgements wait for; phase 1 saturates the
+ *    brokers instead and measures what replication costs their CPU.
+ * 3. Fail-over: a producer writes acks=all to a partition with RF 3 and min.insync.replicas=2; its
  *    leader is killed with SIGKILL; measured is kill → first acknowledgement from the new leader
  *    (target ≤ 2 × broker.session.timeout.ms, default 9000 ms), split into lease expiry, election and
  *    client rediscovery through a watch on etcd (failover-phase.ts). The killed broker is restarted
@@ -26,7 +31,7 @@
  * ```sh
  * npm run bench:replication                # bun bench/replication.ts, about 2 minutes
  * BENCH_QUICK=1 bun bench/replication.ts   # one repetition of each, shorter runs: a smoke run
- * BENCH_ONLY=throughput bun bench/replication.ts   # or: failover
+ * BENCH_ONLY=throughput bun bench/replication.ts   # or: single, failover (comma-separated)
  * BENCH_ONLY=throughput BENCH_CONFIGS=rf3all bun bench/replication.ts   # one configuration (rf1, rf3acks1, rf3all), e.g. under a profiler
  * BENCH_BROKER="bun src/cli/main.ts" bun bench/replication.ts   # another broker command
  * BENCH_OVERRIDES=replica.fetch.max.bytes=262144 bun bench/replication.ts   # broker settings (comma-separated key=value)
@@ -43,6 +48,14 @@ import { startCluster, type BenchCluster } from "./replication/cluster.ts";
 import { startEtcd } from "./replication/etcd-process.ts";
 import { failovers, type FailoverRep } from "./replication/failover-phase.ts";
 import { RETRY_BACKOFF_MS } from "./replication/failover-producer.ts";
+import {
+  KAFKA_2014_BATCH_SIZE,
+  SINGLE_PRODUCER_IN_FLIGHT,
+  SINGLE_PRODUCER_LINGER_MS,
+  SINGLE_PRODUCER_PENDING,
+  singleProducerRun,
+  type SingleProducerRun,
+} from "./replication/single-producer-phase.ts";
 import { timedProduce, type TimedProduceRun } from "./replication/throughput-phase.ts";
 import { batchOf, RECORD_BYTES } from "./ws/bench-client.ts";
 import { BINARY, cleanUpOnExit, ensureBinary, killAll, ROOT } from "./ws/broker-process.ts";
@@ -149,7 +162,40 @@ async function throughput(cluster: BenchCluster, etcdPid: number, conditions: Re
       `the CPU-bound ceiling, RF 1's broker CPU per record over RF 3 acks=all's, is ${((cpu("rf1") / cpu("rf3all")) * 100).toFixed(0)} %`);
 }
 
-/** Phase 2: fail-overs under an acks=all producer. */
+/** Kafka's 2014 run: six partitions, one producer; RF 1 against RF 3 acks=all (min.insync.replicas=2). */
+const SINGLE_CONFIGS = [
+  { key: "rf1", label: "one producer, RF 1, acks=1", topic: "single-rf1", replicationFactor: 1, acks: 1 as const },
+  { key: "rf3all", label: "one producer, RF 3, acks=all", topic: "single-rf3-acksall", replicationFactor: 3, acks: -1 as const },
+];
+const SINGLE_PARTITIONS = 6;
+
+/** Phase 2: Kafka's 2014 measurement, one producer thread, interleaved repetitions. */
+async function singleProducer(cluster: BenchCluster, conditions: Record<string, unknown>): Promise<void> {
+  for (const c of SINGLE_CONFIGS) await cluster.createTopic(c.topic, SINGLE_PARTITIONS, c.replicationFactor, c.replicationFactor > 1 ? { "min.insync.replicas": "2" } : {});
+  for (const c of SINGLE_CONFIGS) await cluster.fullIsr(c.topic, 30_000);
+  conditions["singleProducer"] = {
+    partitions: SINGLE_PARTITIONS,
+    producer: `edgelog's client in the bench process, send() per 100-byte record, batchSize ${KAFKA_2014_BATCH_SIZE}, lingerMs ${SINGLE_PRODUCER_LINGER_MS}, maxInFlightRequests ${SINGLE_PRODUCER_IN_FLIGHT} per partition, at most ${SINGLE_PRODUCER_PENDING} records unacknowledged`,
+  };
+  const results = new Map<string, SingleProducerRun[]>(SINGLE_CONFIGS.map((c) => [c.key, []]));
+  for (let rep = 0; rep < REPETITIONS; rep++) {
+    for (const c of SINGLE_CONFIGS) {
+      const run = await singleProducerRun(cluster, { topic: c.topic, acks: c.acks, warmupMs: WARMUP_MS, measureMs: MEASURE_MS });
+      await cluster.caughtUp(c.topic, 60_000);
+      results.get(c.key)!.push(run);
+      console.log(`  ${rep + 1}/${REPETITIONS} ${c.label}: ${Math.round(run.recordsPerSecond).toLocaleString("en-US")} records/s, ${run.megabytesPerSecond.toFixed(1)} MB/s, producer CPU ${run.producerUsPerRecord.toFixed(2)} µs/record`);
+    }
+  }
+  conditions["singleProducerRuns"] = Object.fromEntries(results);
+  const rate = (key: string): number => median(results.get(key)!.map((r) => r.recordsPerSecond));
+  for (const c of SINGLE_CONFIGS) {
+    figure(`${c.label} (median)`, rate(c.key), "records/s", undefined, `runs ${results.get(c.key)!.map((r) => Math.round(r.recordsPerSecond).toLocaleString("en-US")).join(", ")}`);
+  }
+  const perRep = results.get("rf3all")!.map((r, i) => ((r.recordsPerSecond / results.get("rf1")![i]!.recordsPerSecond) * 100).toFixed(0)).join(", ");
+  figure("one producer: RF 3 acks=all / RF 1", (rate("rf3all") / rate("rf1")) * 100, "%", { op: "≥", value: RATIO_TARGET }, `per repetition ${perRep} %; Kafka's 2014 figure, measured this way: 421,823 / 821,557 = 51 %`);
+}
+
+/** Phase 3: fail-overs under an acks=all producer. */
 async function failover(cluster: BenchCluster, etcdEndpoint: string, conditions: Record<string, unknown>): Promise<void> {
   const reps: FailoverRep[] = await failovers(cluster, etcdEndpoint, {
     topic: "failover",
@@ -216,6 +262,10 @@ async function main(): Promise<void> {
         await phase(["RF 3 acks=all / RF 1"], () => throughput(cluster, etcd.pid, conditions), "produce throughput");
         // A broker killed next recovers only what the fail-over writes, not this phase's gigabytes.
         await cluster.deleteTopics(CONFIGS.map((c) => c.topic), 60_000).catch((error: unknown) => console.log(`  deleting the throughput topics failed: ${String(error)}`));
+      }
+      if (runs("single")) {
+        await phase(["one producer: RF 3 acks=all / RF 1"], () => singleProducer(cluster, conditions), "one producer (Kafka's 2014 measurement)");
+        await cluster.deleteTopics(SINGLE_CONFIGS.map((c) => c.topic), 60_000).catch((error: unknown) => console.log(`  deleting the one-producer topics failed: ${String(error)}`));
       }
       if (runs("failover")) await phase(["fail-over: kill -9 leader"], () => failover(cluster, etcd.endpoint, conditions), "fail-over");
     } finally {
