@@ -27,6 +27,9 @@ export const SINGLE_PRODUCER_IN_FLIGHT = 5;
 /** Records sent and not yet acknowledged at most: buffer.memory 64 MiB of 100-byte records, as Kafka's run set it, rounded down. */
 export const SINGLE_PRODUCER_PENDING = 100_000;
 
+/** Sends per call of the pump before it lets replies in. */
+const SEND_SLICE = 1000;
+
 /**
  * What {@link singleProducerRun} does.
  *
@@ -111,13 +114,14 @@ export async function singleProducerRun(cluster: BenchCluster, options: SinglePr
       // Sends until the pending records reach the limit; called again as acknowledgements arrive, in
       // slices, so that replies are read between them.
       const pump = (): void => {
-        let slice = 0;
-        while (failure === undefined && pending < SINGLE_PRODUCER_PENDING && performance.now() < measureTo && slice++ < 1000) {
+        let sent = 0;
+        while (sent < SEND_SLICE && failure === undefined && pending < SINGLE_PRODUCER_PENDING && performance.now() < measureTo) {
           pending++;
+          sent++;
           producer.send(message).then(onAck, onError);
         }
         if (pending === 0) resolve();
-        else if (slice > 1000) setTimeout(pump, 0);
+        else if (sent === SEND_SLICE) setTimeout(pump, 0);
       };
       pump();
     });

@@ -213,12 +213,6 @@ export class Producer {
       slots.push({ partition, batch, index });
     }
     if (this.#lingerMs === 0 || this.#closing) this.#accumulator.flush();
-    if (slots.length === 1) {
-      const { partition, batch, index } = slots[0]!;
-      const ack = await batch.done;
-      const offset = offsetOf(ack, index);
-      return [{ topicName: topic, partition, errorCode: 0, baseOffset: offset, logAppendTime: ack.logAppendTime, logStartOffset: ack.logStartOffset, offsets: [offset], messageIndexes: [0] }];
-    }
     const acks = await Promise.all(slots.map((slot) => slot.batch.done));
     const byPartition = new Map<number, RecordMetadata>();
     slots.forEach((slot, i) => {
@@ -433,8 +427,8 @@ export class Producer {
 
 /**
  * The produce tasks of one partition in dispatch order, for `maxInFlightRequests`: a task may send
- * once at most `max - 1` of the tasks dispatched before it are unsettled, oldest first. Each task
- * costs O(1): `settledThrough[n]` settles when tasks 0..n all have.
+ * once at most `max - 1` of the tasks dispatched before it are unsettled. Each task costs O(1): it
+ * adds a link to a chain whose n-th link settles when tasks 0..n all have, and waits on one link.
  */
 class PartitionQueue {
   #count = 0;
